@@ -1,0 +1,87 @@
+"""The ``kbtool`` command group: global options and the one place errors become exit codes.
+
+Commands live in their own modules (``kbtool/cli/<command>.py``); each parses its
+options, calls one function of the package, and prints the result. Package
+errors (:mod:`kbtool.errors`) become one line on stderr and their exit code;
+nothing else in kbtool prints or exits.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kbtool import __version__
+from kbtool.config import Layout, find_root
+from kbtool.errors import KbtoolError
+
+INTERNAL_ERROR_EXIT = 70
+INTERRUPTED_EXIT = 130
+
+
+@dataclass
+class CliContext:
+    """What every command may need: the knowledge base root, found lazily."""
+
+    root_option: Path | None = None
+    debug: bool = False
+    _layout: Layout | None = field(default=None, repr=False)
+
+    @property
+    def layout(self) -> Layout:
+        if self._layout is None:
+            self._layout = find_root(explicit=self.root_option)
+        return self._layout
+
+
+def fail(message: str, exit_code: int) -> None:
+    click.echo(f"kbtool: error: {message}", err=True)
+    sys.exit(exit_code)
+
+
+class KbtoolGroup(click.Group):
+    """A click group that turns kbtool's errors into one line and a distinct exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KbtoolError as err:
+            fail(err.message, err.exit_code)
+        except KeyboardInterrupt:
+            fail("interrupted", INTERRUPTED_EXIT)
+        except BrokenPipeError:
+            sys.exit(0)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except Exception as err:  # a bug: say so in one line, traceback on request
+            obj = ctx.obj
+            if isinstance(obj, CliContext) and obj.debug:
+                traceback.print_exc()
+            fail(
+                f"internal error: {type(err).__name__}: {err} (rerun with --debug for details)",
+                INTERNAL_ERROR_EXIT,
+            )
+        return None
+
+
+@click.group(cls=KbtoolGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The knowledge base to work on (default: the one holding the current directory).",
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@click.version_option(__version__, prog_name="kbtool")
+@click.pass_context
+def main(ctx: click.Context, root: Path | None, debug: bool) -> None:
+    """A knowledge base of machine-learning paper notes, published as a static site.
+
+    Every command works on the knowledge base holding the current directory
+    (found by walking up to mkdocs.yml), or on the one named by --root.
+    """
+    ctx.obj = CliContext(root, debug)

@@ -1,0 +1,62 @@
+"""``kbtool check``: validate every note's frontmatter and internal links."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from kbtool.checks import run_checks
+from kbtool.cli.app import CliContext, main
+from kbtool.errors import UsageError
+from kbtool.knowledge_base import load_knowledge_base
+from kbtool.problems import Severity, count_errors, format_github, format_json, format_text
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for scripts, github for workflow annotations on the diff.",
+)
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.pass_obj
+def check(cli: CliContext, paths: tuple[Path, ...], output_format: str, strict: bool) -> None:
+    """Check notes: frontmatter, topics, duplicates, internal links and images.
+
+    Reports every problem in one run as file:line, a stable code and a message.
+    With PATHS, reports only problems in those notes (links are still resolved
+    against the whole knowledge base). Never writes. Exit status: 0 clean,
+    1 errors found (or warnings, with --strict), 2 usage error.
+    """
+    layout = cli.layout
+    kb = load_knowledge_base(layout)
+    problems = run_checks(kb)
+    if paths:
+        wanted = set()
+        for path in paths:
+            if not path.exists():
+                raise UsageError(f"{path}: no such file")
+            wanted.add(layout.relative(path))
+        problems = [p for p in problems if p.path in wanted]
+    if output_format == "json":
+        click.echo(format_json(problems))
+    else:
+        formatter = format_github if output_format == "github" else format_text
+        for found in problems:
+            click.echo(formatter(found))
+    errors = count_errors(problems)
+    warnings = len(problems) - errors
+    if output_format == "text":
+        summary = (
+            f"{len(kb.notes)} notes checked: {errors} error{'s' * (errors != 1)}, "
+            f"{warnings} warning{'s' * (warnings != 1)}"
+        )
+        click.secho(summary, err=True, fg="red" if errors else ("yellow" if warnings else "green"))
+    failed = errors > 0 or (strict and any(p.severity is Severity.WARNING for p in problems))
+    sys.exit(1 if failed else 0)

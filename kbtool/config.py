@@ -1,0 +1,123 @@
+"""Where a knowledge base lives on disk, and its settings file ``kbtool.yml``.
+
+A knowledge base is the directory holding ``mkdocs.yml``; every command works on
+the one that holds the current directory, or the one named by ``--root``.
+``kbtool.yml`` holds one section per feature (``arxiv``, ``links``, ``watch``…);
+each feature reads its own section and validates it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kbtool.errors import ConfigError, NotAKnowledgeBaseError
+
+MKDOCS_FILE = "mkdocs.yml"
+CONFIG_FILE = "kbtool.yml"
+TOPICS_FILE = "topics.yml"
+NOTES_DIR = "notes"
+DOCS_DIR = "docs"
+CACHE_DIR = ".kbtool-cache"
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The paths of one knowledge base."""
+
+    root: Path
+
+    @property
+    def notes_dir(self) -> Path:
+        return self.root / NOTES_DIR
+
+    @property
+    def docs_dir(self) -> Path:
+        return self.root / DOCS_DIR
+
+    @property
+    def topics_file(self) -> Path:
+        return self.root / TOPICS_FILE
+
+    @property
+    def config_file(self) -> Path:
+        return self.root / CONFIG_FILE
+
+    @property
+    def mkdocs_file(self) -> Path:
+        return self.root / MKDOCS_FILE
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / CACHE_DIR
+
+    def relative(self, path: Path) -> str:
+        """``path`` relative to the root, POSIX style, for messages and records."""
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+
+def find_root(start: Path | None = None, explicit: Path | None = None) -> Layout:
+    """The knowledge base named by ``explicit``, or the one holding ``start`` (walking up)."""
+    if explicit is not None:
+        root = explicit.expanduser().resolve()
+        if not (root / MKDOCS_FILE).is_file():
+            raise NotAKnowledgeBaseError(f"{root}: not a knowledge base (no {MKDOCS_FILE})")
+        return Layout(root)
+    here = (start or Path.cwd()).resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / MKDOCS_FILE).is_file():
+            return Layout(candidate)
+    raise NotAKnowledgeBaseError(
+        f"{here}: not inside a knowledge base (no {MKDOCS_FILE} here or above); "
+        "use --root DIR or `kbtool init DIR`"
+    )
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The parsed ``kbtool.yml``: raw sections, and the line each section starts on."""
+
+    path: Path | None = None
+    sections: dict[str, Any] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)
+
+    def section(self, name: str) -> dict[str, Any]:
+        """The mapping under ``name`` (empty when absent); anything else is a ConfigError."""
+        value = self.sections.get(name)
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise ConfigError(
+                f"section '{name}' must be a mapping", self.path, self.lines.get(name)
+            )
+        return value
+
+
+def load_settings(layout: Layout) -> Settings:
+    """Read ``kbtool.yml`` (absent means all defaults); bad YAML raises ConfigError."""
+    path = layout.config_file
+    if not path.exists():
+        return Settings()
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(f"cannot read: {err}", path) from err
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        reason = getattr(err, "problem", None) or str(err)
+        raise ConfigError(f"invalid YAML: {reason}", path, mark.line + 1 if mark else None) from err
+    if data is None:
+        return Settings(path)
+    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
+        raise ConfigError("must be a mapping of sections", path, 1)
+    lines = {str(k.value): k.start_mark.line + 1 for k, _ in node.value}
+    return Settings(path, {str(k): v for k, v in data.items()}, lines)

@@ -1,0 +1,91 @@
+"""The exceptions kbtool raises, each carrying the context a user needs.
+
+    KbtoolError                  exit 1 unless a subclass says otherwise
+    ├── UsageError               exit 2: the command line itself is wrong
+    ├── NotAKnowledgeBaseError   exit 3: no mkdocs.yml above the current directory
+    ├── InputError               exit 4: a file, id or value we were given is bad
+    │   ├── NoteFormatError          a note that cannot be read (path, line)
+    │   ├── ConfigError              kbtool.yml / topics.yml that cannot be read (path, line)
+    │   └── ArxivIdError             a string that is not an arXiv id (or escapes notes/)
+    ├── NoteExistsError          exit 5: refusing to overwrite an existing note
+    └── RemoteError              exit 6: a remote service failed after retries (url, status)
+
+The CLI turns each into one line on stderr and its exit code; nothing below the
+CLI prints or exits.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class KbtoolError(Exception):
+    """Base class: a problem to report to the user as one line."""
+
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class UsageError(KbtoolError):
+    exit_code = 2
+
+
+class NotAKnowledgeBaseError(KbtoolError):
+    exit_code = 3
+
+
+class InputError(KbtoolError):
+    exit_code = 4
+
+
+class LocatedInputError(InputError):
+    """An input error at a place in a file: rendered as ``path:line: message``."""
+
+    def __init__(self, message: str, path: Path | str | None = None, line: int | None = None):
+        self.path = Path(path) if path is not None else None
+        self.line = line
+        where = ""
+        if self.path is not None:
+            where = f"{self.path}:{line}: " if line else f"{self.path}: "
+        super().__init__(where + message)
+        self.detail = message
+
+
+class NoteFormatError(LocatedInputError):
+    pass
+
+
+class ConfigError(LocatedInputError):
+    pass
+
+
+class ArxivIdError(InputError):
+    def __init__(self, message: str, value: str) -> None:
+        super().__init__(message)
+        self.value = value
+
+
+class NoteExistsError(KbtoolError):
+    exit_code = 5
+
+    def __init__(self, message: str, path: Path) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class RemoteError(KbtoolError):
+    exit_code = 6
+
+    def __init__(
+        self, message: str, url: str | None = None, status: int | None = None, retries: int = 0
+    ) -> None:
+        super().__init__(message)
+        self.url = url
+        self.status = status
+        self.retries = retries

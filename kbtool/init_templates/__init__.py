@@ -1,0 +1,1 @@
+"""Templates `kbtool init` copies into a new knowledge base."""
