@@ -1,0 +1,48 @@
+# One task runner, the same commands locally and in CI.
+#   make serve   build and serve this repository's notes on http://127.0.0.1:8000
+#   make test    lint, type-check and run the whole test suite (browser tests included)
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: serve build test lint typecheck pytest chromium bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.site-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.site-installed
+
+serve: $(VENV)/.site-installed
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+
+build: $(VENV)/.site-installed
+	$(BIN)/mkdocs build --strict
+
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check kbtool tests benchmarks
+	$(BIN)/ruff format --check kbtool tests benchmarks
+
+typecheck: $(VENV)/.test-installed
+	$(BIN)/mypy
+
+chromium:
+	scripts/ensure-chromium
+
+pytest: $(VENV)/.test-installed chromium
+	$(BIN)/pytest
+
+test: lint typecheck pytest
+
+bench: $(VENV)/.test-installed chromium
+	for bench in benchmarks/bench_*.py; do $(BIN)/python $$bench || exit 1; done
+
+clean:
+	rm -rf $(VENV) site .pytest_cache .mypy_cache .ruff_cache
