@@ -20,6 +20,7 @@ MKDOCS_FILE = "mkdocs.yml"
 CONFIG_FILE = "kbtool.yml"
 TOPICS_FILE = "topics.yml"
 NOTES_DIR = "notes"
+TOPIC_TEXTS_DIR = "topics"
 DOCS_DIR = "docs"
 CACHE_DIR = ".kbtool-cache"
 
@@ -33,6 +34,11 @@ class Layout:
     @property
     def notes_dir(self) -> Path:
         return self.root / NOTES_DIR
+
+    @property
+    def topic_texts_dir(self) -> Path:
+        """``topics/<topic-id>.md``: the researcher's text about a topic as a whole."""
+        return self.root / TOPIC_TEXTS_DIR
 
     @property
     def docs_dir(self) -> Path:

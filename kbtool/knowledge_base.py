@@ -44,6 +44,15 @@ class ResolvedLink:
     candidates: tuple[Note, ...] = ()
 
 
+@dataclass(frozen=True)
+class TopicText:
+    """The researcher's own text about a whole topic, shown on the topic's page."""
+
+    topic_id: str
+    path: str
+    note: Note
+
+
 @dataclass
 class KnowledgeBase:
     layout: Layout
@@ -52,6 +61,7 @@ class KnowledgeBase:
     settings: Settings = field(default_factory=Settings)
     topic_problems: list[Problem] = field(default_factory=list)
     read_problems: list[Problem] = field(default_factory=list)
+    topic_texts: dict[str, TopicText] = field(default_factory=dict)
     _by_path: dict[str, Note] = field(default_factory=dict, repr=False)
     _by_name: dict[str, list[Note]] = field(default_factory=dict, repr=False)
     _anchors: dict[str, set[str]] = field(default_factory=dict, repr=False)
@@ -157,13 +167,14 @@ class KnowledgeBase:
         return dict(incoming)
 
 
-def iter_note_files(layout: Layout) -> list[Path]:
-    """Every ``*.md`` under ``notes/``, sorted, skipping hidden files and folders."""
-    if not layout.notes_dir.is_dir():
+def iter_note_files(layout: Layout, directory: Path | None = None) -> list[Path]:
+    """Every ``*.md`` under ``notes/`` (or ``directory``), sorted, skipping hidden ones."""
+    directory = directory or layout.notes_dir
+    if not directory.is_dir():
         return []
     files = []
-    for path in layout.notes_dir.rglob("*.md"):
-        relative = path.relative_to(layout.notes_dir)
+    for path in directory.rglob("*.md"):
+        relative = path.relative_to(directory)
         if any(part.startswith(".") for part in relative.parts):
             continue
         files.append(path)
@@ -189,4 +200,20 @@ def load_knowledge_base(layout: Layout) -> KnowledgeBase:
     notes, read_problems = read_notes(layout, iter_note_files(layout))
     topics, topic_problems = load_topics(layout.topics_file, layout.relative(layout.topics_file))
     settings = load_settings(layout)
-    return KnowledgeBase(layout, notes, topics, settings, topic_problems, read_problems)
+    texts, text_problems = read_notes(layout, iter_note_files(layout, layout.topic_texts_dir))
+    topic_texts: dict[str, TopicText] = {}
+    for text in texts:
+        topic_id = text.stem
+        topic_texts[topic_id] = TopicText(topic_id, text.path, text)
+        if len(topics) and topic_id not in topics:
+            topic_problems.append(
+                problem(
+                    text.path,
+                    0,
+                    "unknown-topic",
+                    f"topic text for '{topic_id}', which is not in topics.yml",
+                )
+            )
+    return KnowledgeBase(
+        layout, notes, topics, settings, topic_problems, read_problems + text_problems, topic_texts
+    )
