@@ -61,7 +61,11 @@ class ArxivId:
 def _match_bare(text: str) -> ArxivId | None:
     match = _NEW_STYLE.fullmatch(text)
     if match:
-        if not 1 <= int(match["mm"]) <= 12 or int(match["yy"] + match["mm"]) < 704:
+        yymm = int(match["yy"] + match["mm"])
+        if not 1 <= int(match["mm"]) <= 12 or yymm < 704:
+            return None
+        # Five-digit numbers since 2015; before, arXiv's API itself accepts either.
+        if yymm >= 1501 and len(match["base"]) != 10:
             return None
         version = int(match["version"]) if match["version"] else None
         return ArxivId(match["base"], version)

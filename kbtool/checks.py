@@ -263,14 +263,14 @@ def check_duplicates(kb: KnowledgeBase) -> Iterator[Problem]:
     for (what, value), notes in seen.items():
         if len(notes) < 2:
             continue
-        first = notes[0]
-        for other in notes[1:]:
-            key = "arxiv" if what == "arXiv id" else what
+        key = "arxiv" if what == "arXiv id" else what
+        for note in notes:
+            others = ", ".join(other.path for other in notes if other is not note)
             yield problem(
-                other.path,
-                other.line_of(key),
+                note.path,
+                note.line_of(key),
                 "duplicate-paper",
-                f"same paper ({what} {value}) as {first.path}; merge the two notes",
+                f"same paper ({what} {value}) as {others}; merge the notes into one",
             )
 
 
