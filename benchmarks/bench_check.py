@@ -21,10 +21,10 @@ import frontmatter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kbtool.checks import run_checks  # noqa: E402
-from kbtool.config import Layout  # noqa: E402
-from kbtool.knowledge_base import iter_note_files, load_knowledge_base  # noqa: E402
-from kbtool.scaffold import init_knowledge_base  # noqa: E402
+from kbtool.checks import run_checks
+from kbtool.config import Layout
+from kbtool.knowledge_base import iter_note_files, load_knowledge_base
+from kbtool.scaffold import init_knowledge_base
 
 TOPICS = ["video-diffusion", "image-to-video", "rlhf"]
 ZH = "三阶段训练 先做文本到图像预训练 再在低分辨率视频上训练 最后高质量微调 光流检测视频是否动态"
@@ -36,7 +36,9 @@ def write_notes(root: Path, count: int, rng: random.Random) -> None:
     for i in range(count):
         month = 1 + i % 12
         arxiv = f"24{month:02d}.{i:05d}"
-        links = " ".join(f"[[{24:02d}{1 + j % 12:02d}.{j:05d}]]" for j in rng.sample(range(count), 3))
+        links = " ".join(
+            f"[[{24:02d}{1 + j % 12:02d}.{j:05d}]]" for j in rng.sample(range(count), 3)
+        )
         body = (
             f"## TL;DR\n\n{EN} {ZH}\n\n## Method\n\n$$L = \\sum_t \\|x_t\\|^2$$\n\n"
             f"See {links} and [the method](#method).\n\n- {ZH}\n  - {EN}\n"
@@ -78,7 +80,9 @@ def main() -> None:
     print(f"problems found:                     {len(problems)}")
     print(f"baseline (read + python-frontmatter): {baseline:6.2f} s")
     print(f"kbtool load:                        {loaded:6.2f} s")
-    print(f"kbtool load + all checks:           {total:6.2f} s  ({total / count * 1000:.2f} ms/note)")
+    print(
+        f"kbtool load + all checks:           {total:6.2f} s  ({total / count * 1000:.2f} ms/note)"
+    )
     print(f"ratio to baseline:                  {total / baseline:6.2f}x")
     print("target: a few seconds for 5,000 notes")
 
