@@ -1,4 +1,4 @@
-"""``kbtool check`` through the real CLI: each check fails on a bad note and passes on a good one."""
+"""``kbtool check`` through the real CLI: each check fails on a bad note, passes on a good one."""
 
 from __future__ import annotations
 
@@ -241,9 +241,7 @@ def test_text_format_names_file_line_code_and_message(
     kb.write_note("a.md", "---\ntitle: A\ntopics: [rlhf]\nrating: 9\n---\n")
     result = run_kbtool("check")
     assert result.exit_code == 1
-    assert result.stdout == (
-        "notes/a.md:4: error KB025 [bad-value] 'rating' must be 1–5, not 9\n"
-    )
+    assert result.stdout == ("notes/a.md:4: error KB025 [bad-value] 'rating' must be 1–5, not 9\n")
     assert "1 notes checked: 1 error, 0 warnings" in result.stderr
 
 

@@ -35,7 +35,14 @@ def found(problems: object) -> list[tuple[int, str]]:
 
 def test_registry_names_every_check() -> None:
     assert [c.name for c in CHECKS] == [
-        "read", "fields", "topics", "filename", "links", "duplicates", "topics-file", "unreadable",
+        "read",
+        "fields",
+        "topics",
+        "filename",
+        "links",
+        "duplicates",
+        "topics-file",
+        "unreadable",
     ]
     assert all(c.description for c in CHECKS)
 
@@ -129,7 +136,7 @@ def test_links_resolve_relative_paths_wikilinks_and_anchors(tmp_path: Path) -> N
         "## Setup\n"
         "[a](b.md) [a2](./b.md#results) [a3](b.md#nope) [a4](../notes/b.md)\n"
         "[w](b) [[B title]] [[Alias One#results]] [[missing]] [[#setup]] [[#gone]]\n"
-        "![i](img/ok.png) ![i2](img/none.png) <img src=\"img/none2.png\"> [pdf](paper.pdf)\n"
+        '![i](img/ok.png) ![i2](img/none.png) <img src="img/none2.png"> [pdf](paper.pdf)\n'
         "[ext](https://example.org) [root](/abs/path) [escape](../../etc/passwd)\n"
         "[space](<b.md>) [enc](b%2Emd)\n"
     )

@@ -61,12 +61,18 @@ def test_indented_and_tilde_fences_are_code() -> None:
 def test_heading_anchors_match_the_site() -> None:
     text = (
         "# TL;DR\n## Method\n## Method\n### 三阶段训练 (ii)\n"
-        "## Custom {#my-id}\nSetext\n------\n<a id=\"raw\"></a>\n"
+        '## Custom {#my-id}\nSetext\n------\n<a id="raw"></a>\n'
         "```\n# not a heading\n```\n## **Bold** and [link](x.md)\n"
     )
     headings = list(iter_headings(text))
     assert [h.anchor for h in headings] == [
-        "tldr", "method", "method_1", "三阶段训练-ii", "my-id", "setext", "bold-and-link",
+        "tldr",
+        "method",
+        "method_1",
+        "三阶段训练-ii",
+        "my-id",
+        "setext",
+        "bold-and-link",
     ]
     assert [h.line for h in headings] == [1, 2, 3, 4, 5, 6, 12]
     assert anchors(text) >= {"tldr", "method_1", "raw", "my-id"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from kbtool.arxiv_id import ArxivId
 from kbtool.note import (
     InvalidValue,
     filename_problem,
@@ -12,7 +13,6 @@ from kbtool.note import (
     title_slug,
     unique_filename,
 )
-from kbtool.arxiv_id import ArxivId
 
 
 def names(note_problems: object) -> list[str]:

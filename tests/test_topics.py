@@ -34,7 +34,10 @@ def test_hierarchy() -> None:
 
 
 def test_bad_registries_are_reported_with_lines() -> None:
-    text = "a:\n  title: A\n  parent: nope\nB_ad:\n  title: X\nc: just text\nd:\n  parent: e\ne:\n  title: E\n  parent: d\n"
+    text = (
+        "a:\n  title: A\n  parent: nope\nB_ad:\n  title: X\nc: just text\n"
+        "d:\n  parent: e\ne:\n  title: E\n  parent: d\n"
+    )
     _, problems = parse_topics(text, "topics.yml")
     messages = {(p.line, p.message) for p in problems}
     assert (1, "topic 'a' has unknown parent 'nope'") in messages
@@ -54,11 +57,27 @@ def test_repository_registry_covers_the_researchers_areas() -> None:
     registry, problems = load_topics(REPO_ROOT / "topics.yml", "topics.yml")
     assert problems == []
     for area in (
-        "video-diffusion", "image-to-video", "motion-control", "noise-priors", "video-datasets",
-        "video-benchmarks", "rlhf", "process-reward-models", "lora", "peft", "kv-cache",
-        "long-context", "speculative-decoding", "data-mining", "initialization",
-        "interpretability", "sequence-parallelism", "model-merging", "image-tokenizers",
-        "visual-autoregressive", "efficient-diffusion",
+        "video-diffusion",
+        "image-to-video",
+        "motion-control",
+        "noise-priors",
+        "video-datasets",
+        "video-benchmarks",
+        "rlhf",
+        "process-reward-models",
+        "lora",
+        "peft",
+        "kv-cache",
+        "long-context",
+        "speculative-decoding",
+        "data-mining",
+        "initialization",
+        "interpretability",
+        "sequence-parallelism",
+        "model-merging",
+        "image-tokenizers",
+        "visual-autoregressive",
+        "efficient-diffusion",
     ):
         assert area in registry, area
     assert registry.get("image-to-video").parent == "video-diffusion"  # type: ignore[union-attr]
