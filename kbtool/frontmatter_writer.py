@@ -169,11 +169,12 @@ def _scalar_ranges(node: yaml.Node) -> list[tuple[int, int]]:
 def _has_comments(node: yaml.Node, text: str, start: int, end: int) -> bool:
     """True when ``text[start:end]`` holds a ``#`` comment outside ``node``'s scalars."""
     inside = _scalar_ranges(node)
-    for index in range(start, end):
-        if text[index] == "#" and (index == 0 or text[index - 1] in " \t\r\n"):
-            if not any(low <= index < high for low, high in inside):
-                return True
-    return False
+    return any(
+        text[index] == "#"
+        and (index == 0 or text[index - 1] in " \t\r\n")
+        and not any(low <= index < high for low, high in inside)
+        for index in range(start, end)
+    )
 
 
 def _style_of(node: yaml.Node, key_column: int) -> ValueStyle:
