@@ -179,8 +179,13 @@ class FakeArxiv:
                     )
 
     def add_entry(self, arxiv_id: str, title: str, **kwargs: Any) -> None:
-        """Serve a crafted paper (``arxiv_id`` with version, e.g. ``2410.05677v2``)."""
-        self.entries[_base(arxiv_id)] = entry_xml(arxiv_id, title, **kwargs)
+        """Serve a crafted paper (``arxiv_id`` with version, e.g. ``2410.05677v2``).
+
+        It replaces any recorded response for that id: arXiv has a new version.
+        """
+        base = _base(arxiv_id)
+        self.entries[base] = entry_xml(arxiv_id, title, **kwargs)
+        self.by_ids = {ids: reply for ids, reply in self.by_ids.items() if base not in ids}
 
     def script(self, *replies: Reply) -> None:
         """Serve ``replies`` to the next requests, in order, before anything else."""
