@@ -170,7 +170,9 @@ class LinkChecker:
             verify=self._verify,
             follow_redirects=False,
             timeout=httpx.Timeout(self.settings.timeout),
-            limits=httpx.Limits(max_connections=limit, max_keepalive_connections=limit),
+            # In-flight requests are bounded by our own semaphores; the pool may keep idle
+            # connections to more hosts than that, so links on many hosts reuse them.
+            limits=httpx.Limits(max_connections=None, max_keepalive_connections=4 * limit),
             headers={"User-Agent": USER_AGENT, "Accept": "*/*"},
             trust_env=False,
         )
