@@ -88,6 +88,8 @@ def summary(report: LinkReport) -> str:
     scope = f" on lines changed since {report.changed_since}" if report.changed_since else ""
     line = f"{report.distinct} distinct links{scope}: " + ", ".join(parts)
     line += f"; {report.requests} HTTP requests, {report.cached} answered from the cache"
+    if report.arxiv_requests:
+        line += f", {report.arxiv_requests} arXiv API requests"
     if report.excluded or report.marked_no_check:
         line += f"; {report.excluded + report.marked_no_check} excluded"
     return line
@@ -99,6 +101,7 @@ def format_json(report: LinkReport) -> str:
         "summary": {
             "distinct": report.distinct,
             "requests": report.requests,
+            "arxiv_requests": report.arxiv_requests,
             "cached": report.cached,
             "excluded": report.excluded,
             "marked_no_check": report.marked_no_check,

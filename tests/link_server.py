@@ -31,6 +31,26 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 
+class Concurrency:
+    """How many /slow requests are being answered at once (shareable between servers)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.now = 0
+        self.most = 0
+
+    @contextlib.contextmanager
+    def busy(self) -> Iterator[None]:
+        with self._lock:
+            self.now += 1
+            self.most = max(self.most, self.now)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.now -= 1
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: LinkTestServer
@@ -95,7 +115,8 @@ class _Handler(BaseHTTPRequestHandler):
         elif path == "/huge":
             self._stream({"Content-Length": str(10 * 2**30)}, chunked=False)
         elif parts[0] == "slow":
-            time.sleep(int(parts[1]) / 1000)
+            with owner.concurrency.busy():
+                time.sleep(int(parts[1]) / 1000)
             self._reply(200)
         else:
             self._reply(404)
@@ -121,12 +142,18 @@ class LinkTestServer(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
 
-    def __init__(self, host: str = "127.0.0.1", tls: ssl.SSLContext | None = None) -> None:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        tls: ssl.SSLContext | None = None,
+        concurrency: Concurrency | None = None,
+    ) -> None:
         super().__init__((host, 0), _Handler)
         self.lock = threading.Lock()
         self.requests: Counter[tuple[str, str]] = Counter()
         self.seen: Counter[str] = Counter()
         self.body_bytes_sent = 0
+        self.concurrency = concurrency or Concurrency()
         self.stopping = threading.Event()
         self.scheme = "http"
         if tls is not None:

@@ -151,29 +151,6 @@ def test_warm_rerun_makes_at_most_a_tenth_of_the_requests(
     assert server.requests[("HEAD", "/status/404")] == 2
 
 
-def test_arxiv_links_are_not_crawled(
-    kb: KnowledgeBaseFactory, run_kbtool: RunKbtool, server: LinkTestServer
-) -> None:
-    kb.write("kbtool.yml", SETTINGS)
-    kb.write_note(
-        "a.md",
-        note_text(
-            "[paper](https://arxiv.org/pdf/2410.05677v2) and https://arxiv.org/list/cs.CV/recent\n",
-            title="A",
-            topics="[rlhf]",
-            abs_url="https://arxiv.org/abs/2410.05677",
-        ),
-    )
-    code, data = run_json(run_kbtool)
-    assert code == 0
-    links = by_url(data)
-    assert links["https://arxiv.org/pdf/2410.05677v2"]["status"] == "unverified"
-    assert "arXiv check unavailable" in links["https://arxiv.org/pdf/2410.05677v2"]["reason"]
-    assert links["https://arxiv.org/list/cs.CV/recent"]["status"] == "unverified"
-    assert data["summary"]["requests"] == 0
-    assert run_kbtool("links", "--strict").exit_code == 1
-
-
 def git(root: Any, *args: str) -> None:
     subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
 

@@ -57,7 +57,11 @@ def _progress_bar(enabled: bool) -> Iterator[ProgressCallback | None]:
     metavar="REF",
     help="Check only links on lines changed since the git ref REF (e.g. origin/main).",
 )
-@click.option("--no-cache", is_flag=True, help="Neither read nor write .kbtool-cache/links.json.")
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Neither read nor write .kbtool-cache/ (the link cache and the arXiv metadata cache).",
+)
 @click.option("--all", "show_all", is_flag=True, help="List ok links in the table too.")
 @click.pass_obj
 def links(
