@@ -7,7 +7,7 @@ import pytest
 from kbtool.config import Layout, load_settings
 from kbtool.errors import ConfigError
 from kbtool.link_settings import DEFAULT_BOT_BLOCKING_HOSTS, LinkSettings, link_settings
-from tests.conftest import KnowledgeBaseFactory
+from tests.conftest import REPO_ROOT, KnowledgeBaseFactory
 
 
 def settings_of(kb: KnowledgeBaseFactory, text: str) -> LinkSettings:
@@ -82,3 +82,22 @@ def test_section_that_is_not_a_mapping(kb: KnowledgeBaseFactory) -> None:
     with pytest.raises(ConfigError) as caught:
         settings_of(kb, "\nlinks: [a, b]\n")
     assert caught.value.line == 2
+
+
+def test_the_documented_defaults_are_the_defaults(kb: KnowledgeBaseFactory) -> None:
+    """The commented-out ``links:`` section of the kbtool.yml template, switched on."""
+    template = (REPO_ROOT / "kbtool" / "init_templates" / "kbtool.yml").read_text(encoding="utf-8")
+    lines = template.splitlines()
+    start = lines.index(next(line for line in lines if line.startswith("# links:")))
+    section = []
+    for line in lines[start:]:
+        if not line.startswith("#"):
+            break
+        section.append(line[2:])
+    assert len(section) > 10
+    assert settings_of(kb, "\n".join(section) + "\n") == LinkSettings()
+    assert (
+        (REPO_ROOT / "kbtool.yml")
+        .read_text(encoding="utf-8")
+        .endswith("\n".join(lines[start:]) + "\n")
+    )

@@ -55,7 +55,8 @@ def _progress_bar(enabled: bool) -> Iterator[ProgressCallback | None]:
 @click.option(
     "--changed-since",
     metavar="REF",
-    help="Check only links on lines changed since the git ref REF (e.g. origin/main).",
+    help="Check only links on lines changed since the git ref REF (counted from its merge "
+    "base with HEAD), e.g. origin/main.",
 )
 @click.option(
     "--no-cache",
