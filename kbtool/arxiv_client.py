@@ -196,11 +196,19 @@ class ClientStats:
 class Pacer:
     """Keeps requests at least ``interval`` seconds apart, here and across processes."""
 
-    def __init__(self, clock: Clock, interval: float, stamp: Path | None, stats: ClientStats):
+    def __init__(
+        self,
+        clock: Clock,
+        interval: float,
+        stamp: Path | None,
+        stats: ClientStats,
+        write_stamp: bool = True,
+    ) -> None:
         self.clock = clock
         self.interval = interval
         self.stamp = stamp
         self.stats = stats
+        self.write_stamp = write_stamp
         self._last: float | None = None
 
     def _stamp_wait(self) -> float:
@@ -224,7 +232,7 @@ class Pacer:
 
     def done(self) -> None:
         self._last = self.clock.monotonic()
-        if self.stamp is not None:
+        if self.stamp is not None and self.write_stamp:
             # Pacing across processes is a courtesy; this process paces regardless.
             with contextlib.suppress(OSError):
                 write_text_atomic(self.stamp, f"{self.clock.now().timestamp():.3f}\n")
@@ -345,10 +353,11 @@ class ArxivClient:
     clock: Clock = field(default_factory=SystemClock)
     rng: random.Random = field(default_factory=random.Random)
     stamp: Path | None = None  # the cross-process "last request" time stamp
+    write_stamp: bool = True  # False for runs that write nothing (--dry-run): read it only
 
     def __post_init__(self) -> None:
         self.stats = ClientStats()
-        self.pacer = Pacer(self.clock, MIN_INTERVAL, self.stamp, self.stats)
+        self.pacer = Pacer(self.clock, MIN_INTERVAL, self.stamp, self.stats, self.write_stamp)
         self.transport = _PoliteTransport(
             self.pacer, user_agent(self.settings.contact), self.settings.timeout, self.stats
         )
@@ -383,7 +392,7 @@ class ArxivClient:
             if parsed is None or parsed.version is not None or parsed.base != base:
                 raise ValueError(f"not a base arXiv id: {base!r}")
         search = arxiv.Search(id_list=wanted, max_results=self.settings.batch_size)
-        results = self._run(search, 0, self.settings.batch_size, ", ".join(wanted))
+        results = self._run(search, 0, self.settings.batch_size, _describe_ids(wanted))
         records: dict[str, ArxivRecord] = {}
         for result in results:
             record = record_from_result(result)
@@ -420,10 +429,11 @@ class ArxivClient:
             outcome = self._attempt(search, start, url, what)
             if not isinstance(outcome, _Transient):
                 return outcome
+            endpoint = self.settings.url
             if outcome.retry_after is not None and outcome.retry_after > MAX_RETRY_AFTER:
                 raise RemoteError(
                     f"arXiv asked us to wait {outcome.retry_after:.0f} s ({outcome.reason}); "
-                    f"try again later ({url})",
+                    f"try again later ({endpoint})",
                     url,
                     outcome.status,
                     attempt,
@@ -431,7 +441,7 @@ class ArxivClient:
             if attempt == retries:
                 tries = f"{attempt + 1} tr{'ies' if attempt else 'y'}"
                 raise RemoteError(
-                    f"arXiv did not answer for {what}: {outcome.reason} after {tries} ({url})",
+                    f"arXiv did not answer for {what}: {outcome.reason} after {tries} ({endpoint})",
                     url,
                     outcome.status,
                     attempt,
@@ -464,7 +474,7 @@ class ArxivClient:
             self._last_check = self._last_check or check
             if check.api_error:
                 raise ArxivQueryError(
-                    f"arXiv rejected the query: {check.api_error} ({url})",
+                    f"arXiv rejected the query for {what}: {check.api_error}",
                     url,
                     response.status_code,
                     error_subject(check.api_error),
@@ -489,12 +499,21 @@ class ArxivClient:
             raise ArxivQueryError(
                 f"arXiv rejected {subject!r}: {message} (HTTP {status})"
                 if subject
-                else f"arXiv rejected the query for {what}: {message} (HTTP {status}, {url})",
+                else f"arXiv rejected the query for {what}: {message} (HTTP {status})",
                 url,
                 status,
                 subject,
             )
-        raise RemoteError(f"arXiv answered HTTP {status} for {what} ({url})", url, status)
+        raise RemoteError(
+            f"arXiv answered HTTP {status} for {what} ({self.settings.url})", url, status
+        )
+
+
+def _describe_ids(ids: Sequence[str]) -> str:
+    """Ids for a message: all of a few, the first three of many."""
+    if len(ids) <= 3:
+        return ", ".join(ids)
+    return f"{', '.join(ids[:3])}… ({len(ids)} ids)"
 
 
 def _network_reason(err: BaseException) -> str:

@@ -70,7 +70,8 @@ class ArxivLookup:
             arxiv_settings,
             clock,
             rng or random.Random(),
-            stamp=folder / "last-request" if persist else None,
+            stamp=folder / "last-request",
+            write_stamp=persist,
         )
         cache = MetadataCache.load(
             folder / "metadata.json",

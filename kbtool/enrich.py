@@ -220,7 +220,11 @@ def select_note_files(layout: Layout, selectors: Sequence[str], cwd: Path) -> li
         if "\x00" in selector:
             raise InputError(f"not a note or arXiv id (contains a NUL byte): {selector!r}")
         given = Path(selector).expanduser()
-        candidates = [given] if given.is_absolute() else [cwd / given, layout.root / given]
+        candidates = (
+            [given]
+            if given.is_absolute()
+            else [cwd / given, layout.root / given, layout.notes_dir / given]
+        )
         existing = next((c for c in candidates if c.exists()), None)
         if existing is not None:
             chosen[_note_path(existing, selector, notes_dir)] = None
@@ -242,6 +246,8 @@ def select_note_files(layout: Layout, selectors: Sequence[str], cwd: Path) -> li
 def _note_path(candidate: Path, selector: str, notes_dir: Path) -> Path:
     resolved = candidate.resolve()
     if not resolved.is_relative_to(notes_dir):
+        if not resolved.exists() and ".." not in Path(selector).parts:
+            raise InputError(f"{selector}: no such note")
         raise InputError(f"{selector}: not a note (outside {notes_dir})")
     if resolved.suffix != ".md" or not resolved.is_file():
         raise InputError(f"{selector}: no such note")

@@ -42,6 +42,7 @@ class SyncRecord:
     path: Path
     papers: dict[str, dict[str, str]] = field(default_factory=dict)
     warning: str | None = None
+    changed: bool = False
 
     @classmethod
     def load(cls, path: Path) -> SyncRecord:
@@ -77,8 +78,16 @@ class SyncRecord:
 
     def remember(self, base: str, values: Mapping[str, Any]) -> None:
         """Record ``values`` as the arXiv values now in the paper's note."""
-        self.papers.setdefault(base, {}).update({k: fingerprint(v) for k, v in values.items()})
+        fingerprints = {k: fingerprint(v) for k, v in values.items()}
+        known = self.papers.setdefault(base, {})
+        if any(known.get(k) != f for k, f in fingerprints.items()):
+            known.update(fingerprints)
+            self.changed = True
 
     def save(self) -> None:
+        """Write the record atomically, if anything changed since it was read."""
+        if not self.changed and self.path.exists():
+            return
         data = {"format": SYNC_FORMAT, "papers": dict(sorted(self.papers.items()))}
         write_text_atomic(self.path, json.dumps(data, indent=1, sort_keys=True) + "\n")
+        self.changed = False

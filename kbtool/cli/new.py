@@ -42,8 +42,13 @@ def new(
 ) -> None:
     """Create a note for each paper ID, its metadata fetched from arXiv.
 
-    ID is any form you paste: 2410.05677, 2410.05677v2, arXiv:2410.05677,
-    hep-th/9901001, quant-ph/0201082v1, or an arxiv.org abs, pdf or html URL.
+    \b
+    ID is any form you paste, for example:
+      2410.05677   2410.05677v2   arXiv:2410.05677
+      hep-th/9901001   quant-ph/0201082v1
+      https://arxiv.org/abs/2410.05677 (also /pdf/…, /pdf/….pdf, /html/…v2,
+      export.arxiv.org, www.arxiv.org, http:)
+
     All ids are fetched in one request. The body is a template for your notes
     (TL;DR, key ideas, method, results, my notes). Never overwrites: all or
     nothing is written.

@@ -410,3 +410,11 @@ def test_bad_settings_name_file_and_line(
 def test_a_bad_endpoint_url_is_an_input_error(kb: KnowledgeBaseFactory) -> None:
     with pytest.raises(InputError, match="KBTOOL_ARXIV_URL"):
         load_arxiv_settings(load_settings(Layout(kb.root)), {URL_ENV: "file:///etc/passwd"})
+
+
+def test_the_documented_settings_are_the_defaults(kb: KnowledgeBaseFactory) -> None:
+    template = (Path(__file__).parents[2] / "kbtool" / "init_templates" / "kbtool.yml").read_text()
+    lines = [line[2:] for line in template.splitlines() if line.startswith(("# arxiv:", "#   "))]
+    kb.write("kbtool.yml", "\n".join(lines) + "\n")
+    settings = load_arxiv_settings(load_settings(Layout(kb.root)), {})
+    assert settings == ArxivSettings(contact="you@example.org")

@@ -473,3 +473,55 @@ def test_python_m_kbtool_is_the_cli() -> None:
         check=False,
     )
     assert result.returncode == 0 and "--dry-run" in result.stdout
+
+
+def test_a_dry_run_waits_for_the_last_run_but_leaves_no_stamp(
+    kb: KnowledgeBaseFactory, make_lookup: MakeLookup, clock: ManualClock
+) -> None:
+    write_id_notes(kb)
+    stamp = kb.root / ".kbtool-cache" / "arxiv" / "last-request"
+    stamp.parent.mkdir(parents=True)
+    stamp.write_text(f"{clock.now().timestamp() - 1.0}\n")  # another run, a second ago
+    enrich_notes(
+        Layout(kb.root), options=EnrichOptions(dry_run=True), lookup=make_lookup(persist=False)
+    )
+    assert clock.sleeps == [pytest.approx(2.0)]
+    assert stamp.read_text() == f"{clock.now().timestamp() - 3.0}\n"
+
+
+def test_an_unchanged_sync_record_is_not_rewritten(
+    kb: KnowledgeBaseFactory, make_lookup: MakeLookup
+) -> None:
+    write_id_notes(kb)
+    enrich_notes(Layout(kb.root), lookup=make_lookup())
+    synced = kb.root / ".kbtool-cache" / "arxiv" / "synced.json"
+    before = synced.stat().st_mtime_ns
+    time.sleep(0.01)
+    enrich_notes(Layout(kb.root), lookup=make_lookup())
+    assert synced.stat().st_mtime_ns == before
+
+
+def test_a_note_named_from_the_root_or_inside_notes(
+    kb: KnowledgeBaseFactory, run_kbtool: RunKbtool, arxiv_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kb.write_note("heat.md", HEAT)
+    monkeypatch.chdir(kb.root)
+    result = run_kbtool("enrich", "heat.md")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("updated notes/heat.md")
+    result = run_kbtool("enrich", "gone.md")
+    assert result.exit_code == 4 and result.stderr == "kbtool: error: gone.md: no such note\n"
+
+
+def test_a_failed_batch_names_its_first_ids_not_all(
+    kb: KnowledgeBaseFactory, fake_arxiv: FakeArxiv, make_lookup: MakeLookup
+) -> None:
+    kb.write("kbtool.yml", "arxiv:\n  retries: 0\n")
+    write_id_notes(kb)
+    fake_arxiv.script(Reply(503))
+    report = enrich_notes(Layout(kb.root), lookup=make_lookup())
+    message = report.results[0].message or ""
+    assert message == (
+        "arXiv did not answer for 1605.08386, 2104.12255, 1707.08567… (5 ids): HTTP 503 "
+        f"after 1 try ({fake_arxiv.url})"
+    )

@@ -17,7 +17,7 @@ import pytest
 from tests.arxiv.server import FakeArxiv
 from tests.conftest import KnowledgeBaseFactory
 
-NOTES = 300
+NOTES = 200
 TRIALS = 20
 
 
