@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kbtool.cli import check, enrich, init, new  # noqa: F401  (each module registers its command)
+from kbtool.cli import check, enrich, init, links, new  # noqa: F401  (each module registers its command)
 from kbtool.cli.app import main
 
 __all__ = ["main"]

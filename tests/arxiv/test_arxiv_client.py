@@ -414,7 +414,13 @@ def test_a_bad_endpoint_url_is_an_input_error(kb: KnowledgeBaseFactory) -> None:
 
 def test_the_documented_settings_are_the_defaults(kb: KnowledgeBaseFactory) -> None:
     template = (Path(__file__).parents[2] / "kbtool" / "init_templates" / "kbtool.yml").read_text()
-    lines = [line[2:] for line in template.splitlines() if line.startswith(("# arxiv:", "#   "))]
+    all_lines = template.splitlines()
+    start = next(i for i, line in enumerate(all_lines) if line.startswith("# arxiv:"))
+    lines = [all_lines[start][2:]]
+    for line in all_lines[start + 1 :]:  # the arxiv section only: other sections follow
+        if not line.startswith("#   "):
+            break
+        lines.append(line[2:])
     kb.write("kbtool.yml", "\n".join(lines) + "\n")
     settings = load_arxiv_settings(load_settings(Layout(kb.root)), {})
     assert settings == ArxivSettings(contact="you@example.org")

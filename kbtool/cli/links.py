@@ -1,0 +1,111 @@
+"""``kbtool links``: check the external links of the notes and docs/ pages."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from kbtool.cli.app import CliContext, main
+from kbtool.link_job import LinkJobOptions, check_links
+from kbtool.link_job import Progress as ProgressCallback
+from kbtool.link_report import format_github, format_json, format_text, render_table, summary
+
+
+@contextmanager
+def _progress_bar(enabled: bool) -> Iterator[ProgressCallback | None]:
+    if not enabled:
+        yield None
+        return
+    bar = Progress(
+        TextColumn("checking links"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    task = bar.add_task("links", total=None)
+
+    def update(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total)
+
+    with bar:
+        yield update
+
+
+@main.command()
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="text: a table of links that are not ok; json for scripts; github for annotations.",
+)
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Fail on anything not ok (redirected, unverified, expired), not only on broken links.",
+)
+@click.option(
+    "--changed-since",
+    metavar="REF",
+    help="Check only links on lines changed since the git ref REF (counted from its merge "
+    "base with HEAD), e.g. origin/main.",
+)
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Neither read nor write .kbtool-cache/ (the link cache and the arXiv metadata cache).",
+)
+@click.option("--all", "show_all", is_flag=True, help="List ok links in the table too.")
+@click.pass_obj
+def links(
+    cli: CliContext,
+    output_format: str,
+    strict: bool,
+    changed_since: str | None,
+    no_cache: bool,
+    show_all: bool,
+) -> None:
+    """Check external links in notes (body and frontmatter), topic texts and docs/.
+
+    Each distinct URL is checked once, concurrently and politely (limits per host,
+    HEAD then GET, retries with backoff, a bound on the whole run). Every link is
+    classified ok, redirected (moved permanently: the new URL is shown), broken
+    (404/410, DNS failure, refused connection, TLS failure…), unverified (hosts
+    that block bots, rate limits, timeouts) or expired (signed, expiring file
+    URLs, never requested). arXiv links are checked through the arXiv API, never
+    by crawling arxiv.org. Successes are cached in .kbtool-cache/ for
+    links.cache_max_age (settings: the links: section of kbtool.yml). A line
+    holding <!-- kbtool: no-check --> (or, in frontmatter, # kbtool: no-check) is
+    skipped.
+
+    Exit status: 0 nothing broken, 1 broken links (with --strict: any link not
+    ok), 2 usage error (e.g. a bad --changed-since ref), 4 bad settings.
+    """
+    options = LinkJobOptions(changed_since=changed_since, use_cache=not no_cache)
+    interactive = output_format == "text" and sys.stderr.isatty()
+    with _progress_bar(interactive) as progress:
+        report = check_links(cli.layout, options, progress=progress)
+    if output_format == "json":
+        click.echo(format_json(report))
+    elif output_format == "github":
+        for line in format_github(report, strict):
+            click.echo(line)
+        click.echo(summary(report), err=True)
+    else:
+        if sys.stdout.isatty():
+            table = render_table(report, show_all)
+            if table.row_count:
+                Console().print(table)
+        else:
+            for line in format_text(report, show_all):
+                click.echo(line)
+        click.secho(summary(report), err=True, fg="red" if report.failed(strict) else "green")
+    sys.exit(1 if report.failed(strict) else 0)
