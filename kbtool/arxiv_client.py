@@ -91,7 +91,7 @@ def load_arxiv_settings(settings: Settings, environ: Mapping[str, str]) -> Arxiv
     section = settings.section("arxiv")
 
     def fail(key: str, message: str) -> ConfigError:
-        return ConfigError(f"arxiv.{key} {message}", settings.path, _key_line(settings, key))
+        return ConfigError(f"arxiv.{key} {message}", settings.path, settings.key_line("arxiv", key))
 
     for key in section:
         if key not in _KEYS:
@@ -122,23 +122,6 @@ def load_arxiv_settings(settings: Settings, environ: Mapping[str, str]) -> Arxiv
         retries=number("retries", 4, 0, 10, True),
         cache_days=float(number("cache_days", 7.0, 0, 3650, False)),
     )
-
-
-def _key_line(settings: Settings, key: str) -> int | None:
-    """The line of ``arxiv.<key>`` in kbtool.yml (the section's line when not found)."""
-    start = settings.lines.get("arxiv")
-    if settings.path is None or start is None:
-        return start
-    try:
-        lines = settings.path.read_text(encoding="utf-8-sig").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return start
-    for number, line in enumerate(lines[start:], start + 1):
-        if line and not line[0].isspace() and not line.startswith("#"):
-            break
-        if re.match(rf"\s+{re.escape(key)}\s*:", line):
-            return number
-    return start
 
 
 def user_agent(contact: str | None) -> str:

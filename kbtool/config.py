@@ -92,6 +92,11 @@ class Settings:
     path: Path | None = None
     sections: dict[str, Any] = field(default_factory=dict)
     lines: dict[str, int] = field(default_factory=dict)
+    key_lines: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def key_line(self, section: str, key: str) -> int | None:
+        """The line of ``section.key`` in kbtool.yml, else the section's line, else None."""
+        return self.key_lines.get(section, {}).get(key, self.lines.get(section))
 
     def section(self, name: str) -> dict[str, Any]:
         """The mapping under ``name`` (empty when absent); anything else is a ConfigError."""
@@ -126,4 +131,9 @@ def load_settings(layout: Layout) -> Settings:
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
         raise ConfigError("must be a mapping of sections", path, 1)
     lines = {str(k.value): k.start_mark.line + 1 for k, _ in node.value}
-    return Settings(path, {str(k): v for k, v in data.items()}, lines)
+    key_lines = {
+        str(k.value): {str(kk.value): kk.start_mark.line + 1 for kk, _ in v.value}
+        for k, v in node.value
+        if isinstance(v, yaml.MappingNode)
+    }
+    return Settings(path, {str(k): v for k, v in data.items()}, lines, key_lines)

@@ -12,7 +12,7 @@ from rich.text import Text
 
 from kbtool.link_job import CheckedLink, LinkReport
 from kbtool.link_status import LinkStatus
-from kbtool.problems import _escape_github_data, _escape_github_property
+from kbtool.problems import escape_github_data, escape_github_property
 
 _STYLES = {
     LinkStatus.OK: "green",
@@ -134,8 +134,8 @@ def format_github(report: LinkReport, strict: bool = False) -> list[str]:
         status = link.result.status
         level = "error" if status is LinkStatus.BROKEN or strict else "warning"
         props = (
-            f"file={_escape_github_property(link.occurrence.path)},line={link.occurrence.line},"
-            f"title={_escape_github_property(f'{status.value} link')}"
+            f"file={escape_github_property(link.occurrence.path)},line={link.occurrence.line},"
+            f"title={escape_github_property(f'{status.value} link')}"
         )
-        lines.append(f"::{level} {props}::{_escape_github_data(_message(link))}")
+        lines.append(f"::{level} {props}::{escape_github_data(_message(link))}")
     return lines

@@ -25,10 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
-
-import yaml
 
 from kbtool.config import Settings
 from kbtool.errors import ConfigError
@@ -87,22 +84,6 @@ _STATUS_RANGE = re.compile(r"^\s*(?P<low>\d{3})\s*-\s*(?P<high>\d{3})\s*$")
 _HOST = re.compile(r"^(?:\*\.)?(?:[a-z0-9*](?:[a-z0-9*-]*[a-z0-9*])?\.)*[a-z0-9-]+$")
 
 
-def _key_lines(path: Path | None) -> dict[str, int]:
-    """The line of each key inside ``links:`` in ``path`` (empty when it cannot tell)."""
-    if path is None:
-        return {}
-    try:
-        root = yaml.compose(path.read_text(encoding="utf-8-sig"), Loader=yaml.SafeLoader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return {}
-    if not isinstance(root, yaml.MappingNode):
-        return {}
-    for key, value in root.value:
-        if key.value == SECTION and isinstance(value, yaml.MappingNode):
-            return {str(k.value): k.start_mark.line + 1 for k, _ in value.value}
-    return {}
-
-
 class _Reader:
     """Reads one key at a time from the raw section, raising ConfigError at its line."""
 
@@ -110,7 +91,7 @@ class _Reader:
         self.raw = raw
         self.path = settings.path
         self.section_line = settings.lines.get(SECTION)
-        self.lines = _key_lines(settings.path)
+        self.lines = settings.key_lines.get(SECTION, {})
 
     def error(self, key: str, message: str) -> ConfigError:
         return ConfigError(

@@ -57,6 +57,7 @@ _INLINE = re.compile(
 )
 _WIKILINK = re.compile(
     r"(?P<bang>!?)\[\[(?P<page>[^\[\]|#\n]*)(?:#(?P<anchor>[^\[\]|\n]*))?(?:\|(?P<alias>[^\[\]\n]*))?\]\]"
+    r"(?!\()"  # [[paper]](url) is a link whose text is "[paper]", not a wikilink
 )
 _REFERENCE_DEF = re.compile(r"^[ \t]*\[(?P<label>[^\]\n]+)\]:[ \t]*(?P<target><[^>\n]*>|\S+)", re.M)
 _AUTOLINK = re.compile(r"<(?P<target>(?:https?|ftp)://[^>\s]+)>")

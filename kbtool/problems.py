@@ -95,21 +95,23 @@ def format_text(p: Problem) -> str:
     return f"{where}: {p.severity.value} {p.code.code} [{p.name}] {p.message}"
 
 
-def _escape_github_data(value: str) -> str:
+def escape_github_data(value: str) -> str:
+    """``value`` as the message of a GitHub workflow command."""
     return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
-def _escape_github_property(value: str) -> str:
-    return _escape_github_data(value).replace(":", "%3A").replace(",", "%2C")
+def escape_github_property(value: str) -> str:
+    """``value`` as a property (file, title) of a GitHub workflow command."""
+    return escape_github_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
 def format_github(p: Problem) -> str:
     """A GitHub Actions workflow command, so the problem shows on the pull request's diff."""
-    props = f"file={_escape_github_property(p.path)}"
+    props = f"file={escape_github_property(p.path)}"
     if p.line:
         props += f",line={p.line}"
-    props += f",title={_escape_github_property(f'{p.code.code} {p.name}')}"
-    return f"::{p.severity.value} {props}::{_escape_github_data(p.message)}"
+    props += f",title={escape_github_property(f'{p.code.code} {p.name}')}"
+    return f"::{p.severity.value} {props}::{escape_github_data(p.message)}"
 
 
 def format_json(problems: Iterable[Problem]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import click
 import pytest
@@ -59,3 +60,16 @@ def test_version_and_help() -> None:
     result = CliRunner().invoke(main, ["--help"])
     assert result.exit_code == 0 and "check" in result.stdout and "init" in result.stdout
     assert isinstance(main, click.Group)
+
+
+def test_settings_know_the_line_of_each_key(tmp_path: Path) -> None:
+    from kbtool.config import Layout, load_settings
+
+    (tmp_path / "kbtool.yml").write_text(
+        "# c\narxiv:\n  contact: a@b.c\n\n  batch_size: 5\nlinks: {}\n"
+    )
+    settings = load_settings(Layout(tmp_path))
+    assert settings.key_line("arxiv", "batch_size") == 5
+    assert settings.key_line("arxiv", "missing") == 2
+    assert settings.key_line("links", "x") == 6
+    assert settings.key_line("nope", "x") is None

@@ -81,3 +81,13 @@ def test_heading_anchors_match_the_site() -> None:
 
 def test_list_items_above_dashes_are_not_setext_headings() -> None:
     assert list(iter_headings("- item\n---\n")) == []
+
+
+def test_double_bracket_text_before_a_destination_is_a_link_not_a_wikilink() -> None:
+    # Seen in the researcher's notes: [[paper]](url)[[repo]](url)
+    text = "[[paper]](https://arxiv.org/pdf/2211.17192)[[repo]](https://github.com/a/b)\n"
+    found = [(r.kind, r.target, r.label) for r in extract_links(text)]
+    assert found == [
+        (LinkKind.LINK, "https://arxiv.org/pdf/2211.17192", "[paper]"),
+        (LinkKind.LINK, "https://github.com/a/b", "[repo]"),
+    ]
