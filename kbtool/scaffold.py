@@ -18,6 +18,9 @@ _TEMPLATES: dict[str, str] = {
     "about.md": "docs/about.md",
     "gitignore": ".gitignore",
     "ci.yml": ".github/workflows/ci.yml",
+    "pages.yml": ".github/workflows/pages.yml",
+    "links.yml": ".github/workflows/links.yml",
+    "enrich.yml": ".github/workflows/enrich.yml",
 }
 
 

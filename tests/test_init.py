@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from kbtool.cli import main
@@ -22,6 +23,9 @@ def test_init_creates_a_knowledge_base_that_checks_and_builds(tmp_path: Path) ->
         "requirements.txt",
         ".gitignore",
         ".github/workflows/ci.yml",
+        ".github/workflows/pages.yml",
+        ".github/workflows/links.yml",
+        ".github/workflows/enrich.yml",
         "docs/about.md",
         "notes/.gitkeep",
     ):
@@ -54,6 +58,17 @@ def test_init_never_overwrites(tmp_path: Path) -> None:
     assert "refusing to overwrite" in result.stderr
     assert (target / "mkdocs.yml").read_text() == "mine\n"
     assert not (target / "topics.yml").exists()
+
+
+@pytest.mark.parametrize("workflow", ["pages.yml", "links.yml", "enrich.yml"])
+def test_init_workflows_match_the_repository_ones(workflow: str) -> None:
+    from kbtool.scaffold import render_template
+    from tests.conftest import REPO_ROOT
+
+    ours = (REPO_ROOT / ".github" / "workflows" / workflow).read_text(encoding="utf-8")
+    expected = ours.replace("run: pip install -e .", "run: pip install -r requirements.txt")
+    assert render_template(workflow, "x") == expected
+    assert "pip install -r requirements.txt" in expected
 
 
 def test_repository_mkdocs_config_matches_the_init_template() -> None:
