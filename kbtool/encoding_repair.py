@@ -570,15 +570,15 @@ def _genuine_letter(text: str, start: int, groups: list[bytes]) -> bool:
     them or a genuine Latin-1 letter in text that was never damaged. The seeds never show a
     two-byte character (``Ã`` + lost byte) losing its only continuation byte, so lone
     ``Â``-``ß`` are left alone; a lone ``à``-``ï`` (a CJK lead byte) is read as damage, as in
-    ``SFTåI2V`` (后), except inside a lowercase Latin word such as ``café``.
+    ``SFTåI2V`` (后) or ``**é Transformer`` (非), except next to a lowercase ASCII letter, as
+    in ``café`` or ``été`` (the only two lone ones in the seeds are not).
     """
     if len(groups) != 1 or len(groups[0]) != 1:
         return False
     if groups[0][0] < 0xE0:
         return True
-    before = text[start - 1 : start]
-    after = text[start + 1 : start + 2]
-    return before.isascii() and before.islower() and after.isascii() and after.islower()
+    around = text[max(start - 1, 0) : start] + text[start + 1 : start + 2]
+    return any(c.isascii() and c.islower() for c in around)
 
 
 def _looks_damaged(runs: list[_Run]) -> bool:
