@@ -87,7 +87,6 @@ def _build_byte_map() -> dict[str, int]:
 
 _BYTE_OF: dict[str, int] = _build_byte_map()
 _RUN_RE = re.compile("[" + "".join(sorted(_BYTE_OF)) + "]+")
-_HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 def damage_text(text: str) -> str:
@@ -234,6 +233,8 @@ _COMMON = {
         "🚀📊📈📉📚📖📝📌📍💡🤖🧠🎯🏆🔥✨⚡🔹🔸🔺🔻👉👍👀🤔❓❗💬🔗📦🔧🛠🔬🧪💰🔮🆚📅🎉🙏😀😂🌟💻📄📁",
         1e3,
     ),
+    # Emoji below U+2800 whose UTF-8 holds a lost byte (⏱ e2 8f b1, ❌ e2 9d 8c, ➡ e2 9e a1).
+    **dict.fromkeys("⏱⏰⏳⏩⏪⏫⏬⏸⏹⏺❤❓❔❕❗❌❎➕➖➗➡✍✏❄❇", 1e3),
     **dict.fromkeys("０１２３４５６７８９／－．＋＝＜＞＃＆％＊＠", 3e2),
 }
 
@@ -328,16 +329,7 @@ def _single_logprob(char: str, lexicon: Lexicon) -> float:
     return found if found is not None else _char_prior(char)
 
 
-_PAIRS = {
-    "【": "】",
-    "「": "」",
-    "『": "』",
-    "《": "》",
-    "（": "）",
-    "“": "”",
-    "‘": "’",
-    "〔": "〕",
-}
+_PAIRS = dict(zip("【「『《（“‘〔", "】」』》）”’〕", strict=True))
 _PAIRS_BACK = {close: open_ for open_, close in _PAIRS.items()}
 
 
@@ -350,7 +342,7 @@ def _pair_bonus(
     better than frequency does: an opening mark gains :data:`PAIR_BONUS` if its closing
     partner is certain later on the line (before another opening one), and loses as much if
     not; closing marks likewise look back. ``before``/``after`` are the certain characters on
-    the same line outside this run (ambiguous ones as ``"\0"``).
+    the same line outside this run (ambiguous ones as NUL).
     """
     adjust: dict[tuple[int, str], float] = {}
     certain = [*before, *(slot[0] if len(slot) == 1 else "\0" for slot in slots), *after]
@@ -432,7 +424,7 @@ def _viterbi(edges: list[list[_Edge]], n: int) -> tuple[float, list[_Edge]]:
 
 def _decode(
     slots: list[tuple[str, ...]], lexicon: Lexicon, context: tuple[str, str] = ("", "")
-) -> tuple[list[str], list[float], list[tuple[str, ...]]]:
+) -> _Reading:
     """Best reading of ``slots`` plus, per position, the margin and the runner-up readings.
 
     The margin of a position is the best path score minus the best score of any path that
@@ -487,7 +479,7 @@ class UncertainChar:
     """A damaged character whose reading was not confident; it is marked in the output."""
 
     line: int  #: 1-based line number (lines are the same in the input and the output)
-    column: int  #: 1-based column of the guess in the repaired line (after ``MARK_OPEN``)
+    column: int  #: 1-based column of the guess in the repaired line (markers count)
     guess: str  #: the reading written between the markers (the most probable one)
     alternatives: tuple[str, ...]  #: next most probable readings, best first (at most 3)
     mojibake: str  #: the damaged characters in the input that were read
