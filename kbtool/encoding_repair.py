@@ -1,0 +1,715 @@
+"""Repair UTF-8 text that was decoded as a Windows code page and lost bytes on the way.
+
+The damage this module undoes (observed in the researcher's exported notes): UTF-8 bytes were
+decoded with Windows-1254 (Turkish; identical to Windows-1252 except that 0xF0 reads ``ğ``,
+0xD0 ``Ğ``, 0xDD ``İ``, 0xDE ``Ş``, and 0x8E/0x9E are undefined), the result was saved as
+UTF-8, and every byte the code page leaves undefined (0x81 0x8D 0x8E 0x8F 0x90 0x9D 0x9E)
+or renders invisibly (0xAD, soft hyphen) silently vanished. Nothing is put in their place:
+no space, no U+FFFD. All eight lost values are UTF-8 *continuation* bytes, so lead bytes
+survive and every original non-ASCII character still starts exactly where its lead byte is;
+a damaged character is simply missing one or more of its continuation bytes.
+
+Repair, per run of mojibake characters:
+
+1. map each character back to its byte and split the bytes into one group per lead byte;
+2. a complete group decodes to exactly one character; an incomplete group has a small set of
+   candidates (insert lost byte values at the missing positions, keep valid UTF-8 that is an
+   assigned, non-control code point);
+3. pick the sequence of candidates that maximises a word-unigram model (Viterbi over a word
+   lattice) built from jieba's dictionary plus the document's own vocabulary, learned from the
+   characters that are certain (undamaged or with a single candidate);
+4. max-marginals of the lattice give, for each ambiguous character, how much better the chosen
+   reading is than the best alternative; below :data:`CONFIDENCE_MARGIN` the character is
+   **marked**, i.e. the best guess is written between :data:`MARK_OPEN` and
+   :data:`MARK_CLOSE` (``⟦…⟧``), and reported in :attr:`RepairResult.uncertain`.
+
+Text outside mojibake runs (ASCII, characters that are not cp1252/cp1254 renderings of a byte,
+runs that do not parse as damaged UTF-8) is copied unchanged.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from itertools import combinations, product
+from pathlib import Path
+
+__all__ = [
+    "CONFIDENCE_MARGIN",
+    "LOST_BYTES",
+    "MARK_CLOSE",
+    "MARK_OPEN",
+    "Lexicon",
+    "RepairResult",
+    "UncertainChar",
+    "damage_text",
+    "repair_text",
+]
+
+#: Byte values that the damage removed; a missing byte is always one of these.
+LOST_BYTES: frozenset[int] = frozenset({0x81, 0x8D, 0x8E, 0x8F, 0x90, 0x9D, 0x9E, 0xAD})
+#: An uncertain restoration is written as ``MARK_OPEN + best guess + MARK_CLOSE``.
+MARK_OPEN = "⟦"
+MARK_CLOSE = "⟧"
+#: Minimum log-probability lead (in nats) of the chosen reading over the best alternative for a
+#: restoration to count as confident; ``4.0`` means the chosen reading is ~55 times likelier.
+CONFIDENCE_MARGIN = 4.0
+#: Cost (nats) of every word in a reading. A unigram model overrates strings of frequent single
+#: characters (来+数 over 步数, "training steps"); a per-word cost, as in speech recognition,
+#: favours readings that form dictionary words. Measured on the benchmark: 2 is best.
+WORD_PENALTY = 2.0
+#: Log-score for a bracket or quote mark whose partner is (+) or is not (-) on the line.
+PAIR_BONUS = 7.0
+
+_LOST_SORTED = tuple(sorted(LOST_BYTES))
+
+
+def _build_byte_map() -> dict[str, int]:
+    """Characters that are a Windows-1254/1252 (or Latin-1) rendering of a UTF-8 byte >= 0x80.
+
+    Only bytes that can occur in UTF-8 are included (continuations 0x80-0xBF, leads 0xC2-0xF4),
+    so characters such as ``ü`` (0xFC) or ``ı`` (0xFD) end a run instead of poisoning it.
+    """
+    mapping: dict[str, int] = {}
+    for byte in [*range(0x80, 0xC0), *range(0xC2, 0xF5)]:
+        for codec in ("cp1254", "cp1252", "latin-1"):
+            try:
+                mapping.setdefault(bytes([byte]).decode(codec), byte)
+            except UnicodeDecodeError:
+                continue
+    return mapping
+
+
+_BYTE_OF: dict[str, int] = _build_byte_map()
+_RUN_RE = re.compile("[" + "".join(sorted(_BYTE_OF)) + "]+")
+
+
+def damage_text(text: str) -> str:
+    """Damage ``text`` exactly the way the seed notes were damaged (for tests and benchmarks).
+
+    UTF-8 encode, decode as Windows-1254 dropping the undefined bytes, drop soft hyphens.
+    """
+    return text.encode("utf-8").decode("cp1254", errors="ignore").replace("\xad", "")
+
+
+# --------------------------------------------------------------------------- lexicon
+
+
+@dataclass(frozen=True)
+class _Table:
+    counts: Mapping[str, float]
+    total: float
+    prefixes: frozenset[str]  # every word and every proper prefix of a word
+    max_len: int
+
+    @classmethod
+    def build(cls, counts: Mapping[str, float]) -> _Table:
+        prefixes = {w[:i] for w in counts for i in range(1, len(w) + 1)}
+        total = float(sum(counts.values())) or 1.0
+        return cls(counts, total, frozenset(prefixes), max((len(w) for w in counts), default=0))
+
+
+class Lexicon:
+    """Word frequencies for scoring readings: a base dictionary mixed with learned words.
+
+    ``logprob(w)`` is ``log((1 - λ)·f_base(w)/N_base + λ·f_learned(w)/N_learned)`` with
+    ``λ = learned_weight`` once something has been learned (``λ = 0`` before). Instances are
+    immutable; :meth:`learn` returns a new lexicon that shares the base tables.
+    """
+
+    __slots__ = ("_base", "_learned", "_weight")
+
+    def __init__(
+        self,
+        counts: Mapping[str, float],
+        *,
+        learned: Mapping[str, float] | None = None,
+        learned_weight: float = 0.3,
+    ) -> None:
+        """Build a lexicon from ``counts`` (word -> frequency) and optional learned counts."""
+        self._base = _Table.build(counts)
+        self._learned = _Table.build(learned) if learned else None
+        self._weight = learned_weight
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> Lexicon:
+        """Load a jieba-format dictionary: one ``word frequency [tag]`` entry per line."""
+        counts: dict[str, float] = {}
+        with open(path, encoding="utf-8") as handle:
+            for line in handle:
+                parts = line.split()
+                if len(parts) >= 2 and parts[1].isdigit():
+                    counts[parts[0]] = counts.get(parts[0], 0.0) + float(parts[1])
+        return cls(counts)
+
+    @classmethod
+    def default(cls) -> Lexicon:
+        """jieba's bundled ``dict.txt`` (~350k words with frequencies); loaded once, cached."""
+        return _default_lexicon()
+
+    @property
+    def max_len(self) -> int:
+        """Length of the longest word, in characters."""
+        learned = self._learned.max_len if self._learned else 0
+        return max(self._base.max_len, learned)
+
+    @property
+    def learned_words(self) -> Mapping[str, float]:
+        """The learned counts (empty before :meth:`learn`)."""
+        return self._learned.counts if self._learned else {}
+
+    def is_prefix(self, text: str) -> bool:
+        """True if ``text`` is a word or the beginning of one."""
+        if text in self._base.prefixes:
+            return True
+        return self._learned is not None and text in self._learned.prefixes
+
+    def logprob(self, word: str) -> float | None:
+        """Natural-log unigram probability of ``word``; ``None`` if it is not a word."""
+        base = self._base.counts.get(word, 0.0)
+        learned = self._learned.counts.get(word, 0.0) if self._learned else 0.0
+        if base <= 0.0 and learned <= 0.0:
+            return None
+        if self._learned is None:
+            return math.log(base / self._base.total)
+        weight = self._weight
+        prob = (1.0 - weight) * base / self._base.total + weight * learned / self._learned.total
+        return math.log(prob)
+
+    def learn(self, words: Iterable[str] | Mapping[str, float]) -> Lexicon:
+        """A new lexicon whose learned counts also include ``words`` (an iterable counts 1 each)."""
+        extra = dict(self.learned_words)
+        pairs = words.items() if isinstance(words, Mapping) else ((w, 1.0) for w in words)
+        for word, count in pairs:
+            extra[word] = extra.get(word, 0.0) + count
+        new = Lexicon.__new__(Lexicon)
+        new._base = self._base
+        new._learned = _Table.build(extra) if extra else None
+        new._weight = self._weight
+        return new
+
+    def learn_text(self, text: str) -> Lexicon:
+        """Learn the vocabulary of clean ``text``: segment its non-ASCII stretches, count words.
+
+        Segmentation is this lexicon's own most-probable route (what ``jieba.cut`` does
+        without its HMM), so learned words are dictionary words and single characters
+        (punctuation and emoji included) weighted by how this document uses them. jieba's HMM
+        would add guessed new words, but those can only come from the certain text, and a
+        second dictionary load (with its global tokenizer and cache file) buys little.
+        """
+        words: list[str] = []
+        for match in re.finditer(r"[^\x00-\x7f\s]+", text):
+            words.extend(_segment(match.group(), self))
+        return self.learn(words)
+
+
+@cache
+def _default_lexicon() -> Lexicon:
+    import jieba
+
+    return Lexicon.from_file(Path(jieba.__file__).with_name("dict.txt"))
+
+
+# --------------------------------------------------------------------- character priors
+
+# Pseudo-frequencies (same scale as jieba's counts, total ~6e7) for non-Han characters that
+# are common in Chinese technical notes. Only their ratios to other candidates for the same
+# damaged bytes matter: e.g. ``â€`` + lost byte is ” (9D) far more often than „ (9E).
+_COMMON = {
+    **dict.fromkeys("，", 3e5),
+    **dict.fromkeys("。", 2e5),
+    **dict.fromkeys("、：“”（）", 5e4),
+    **dict.fromkeys("；？！‘’《》【】—…·", 1e4),
+    **dict.fromkeys("「」『』～→←↑↓×÷±≈≤≥≠∈∑√∞•●■□▶★☆✓✔✗✘✅❌⚠⭐", 2e3),
+    **dict.fromkeys("αβγδεζηθικλμνξπρστυφχψωΓΔΘΛΣΦΨΩ∂∇ℝ", 1e3),
+    **dict.fromkeys("🔍\ufe0f", 3e3),  # VS16 follows ⚠ ⚖ ✔ … in emoji presentation
+    **dict.fromkeys("\u200d", 1e2),  # zero-width joiner inside emoji sequences
+    **dict.fromkeys(
+        "🚀📊📈📉📚📖📝📌📍💡🤖🧠🎯🏆🔥✨⚡🔹🔸🔺🔻👉👍👀🤔❓❗💬🔗📦🔧🛠🔬🧪💰🔮🆚📅🎉🙏😀😂🌟💻📄📁",
+        1e3,
+    ),
+    # Emoji below U+2800 whose UTF-8 holds a lost byte (⏱ e2 8f b1, ❌ e2 9d 8c, ➡ e2 9e a1).
+    **dict.fromkeys("⏱⏰⏳⏩⏪⏫⏬⏸⏹⏺❤❓❔❕❗❌❎➕➖➗➡✍✏❄❇", 1e3),
+    **dict.fromkeys("０１２３４５６７８９／－．＋＝＜＞＃＆％＊＠", 3e2),
+}
+
+_BLOCK_PRIORS: tuple[tuple[int, int, float], ...] = (
+    (0x4E00, 0x9FFF, 0.5),  # CJK unified ideographs missing from the dictionary
+    (0x3000, 0x303F, 20.0),  # CJK symbols and punctuation
+    (0xFF00, 0xFFEF, 20.0),  # half/full-width forms
+    (0x0000, 0x052F, 20.0),  # Latin, Greek, Cyrillic
+    (0x2000, 0x2BFF, 5.0),  # punctuation, arrows, maths, shapes, dingbats
+    (0x1D400, 0x1D7FF, 10.0),  # mathematical alphanumerics (𝑄 pasted from papers)
+    (0x1F300, 0x1FAFF, 10.0),  # emoji
+)
+_OTHER_PRIOR = 0.05
+
+
+@cache
+def _char_prior(char: str) -> float:
+    """Log-probability of a single character that is not in the lexicon."""
+    count = _COMMON.get(char)
+    if count is None:
+        point = ord(char)
+        count = next((c for lo, hi, c in _BLOCK_PRIORS if lo <= point <= hi), _OTHER_PRIOR)
+        if unicodedata.category(char) == "Cf":
+            count = min(count, _OTHER_PRIOR)
+    return math.log(count / 6e7)
+
+
+# ----------------------------------------------------------------------- candidates
+
+
+def _utf8_length(lead: int) -> int:
+    return 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4
+
+
+def _allowed(char: str) -> bool:
+    return unicodedata.category(char) not in ("Cc", "Cn", "Co", "Cs")
+
+
+@cache
+def _candidates(group: bytes) -> tuple[str, ...]:
+    """Characters the byte group (a lead byte and the continuation bytes that survived) can be.
+
+    A complete group decodes to itself; an incomplete one yields every assigned, non-control
+    character obtained by inserting lost byte values at the missing positions. Empty if none.
+    """
+    size = _utf8_length(group[0])
+    missing = size - len(group)
+    if missing < 0:
+        return ()
+    if missing == 0:
+        try:
+            return (group.decode("utf-8"),)
+        except UnicodeDecodeError:
+            return ()
+    tail = list(group[1:])
+    found: set[str] = set()
+    for slots in combinations(range(size - 1), missing):
+        for values in product(_LOST_SORTED, repeat=missing):
+            inserted = dict(zip(slots, values, strict=True))
+            rest = iter(tail)
+            cont = [inserted[i] if i in inserted else next(rest) for i in range(size - 1)]
+            try:
+                char = bytes([group[0], *cont]).decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            if _allowed(char):
+                found.add(char)
+    return tuple(sorted(found))
+
+
+def _groups(raw: bytes) -> list[bytes] | None:
+    """Split mojibake bytes (starting with a lead byte) into one group per lead byte."""
+    groups: list[bytearray] = []
+    for byte in raw:
+        if byte >= 0xC0:
+            groups.append(bytearray([byte]))
+        elif groups:
+            groups[-1].append(byte)
+        else:
+            return None
+    return [bytes(g) for g in groups]
+
+
+# ------------------------------------------------------------------- lattice decoding
+
+_Edge = tuple[int, int, str, float]  # start, end, word, log-probability
+_Reading = tuple[list[str], list[float], list[tuple[str, ...]]]  # best, margins, runner-ups
+
+
+def _single_logprob(char: str, lexicon: Lexicon) -> float:
+    found = lexicon.logprob(char)
+    return found if found is not None else _char_prior(char)
+
+
+_PAIRS = dict(zip("【「『《（“‘〔", "】」』》）”’〕", strict=True))
+_PAIRS_BACK = {close: open_ for open_, close in _PAIRS.items()}
+
+
+def _pair_bonus(
+    slots: list[tuple[str, ...]], before: str = "", after: str = ""
+) -> dict[tuple[int, str], float]:
+    """Log-score adjustment for reading an ambiguous character as a bracket or quote mark.
+
+    Brackets come in pairs, which decides between e.g. ``、`` and ``【`` (same damaged bytes)
+    better than frequency does: an opening mark gains :data:`PAIR_BONUS` if its closing
+    partner is certain later on the line (before another opening one), and loses as much if
+    not; closing marks likewise look back. ``before``/``after`` are the certain characters on
+    the same line outside this run (ambiguous ones as NUL).
+    """
+    adjust: dict[tuple[int, str], float] = {}
+    certain = [*before, *(slot[0] if len(slot) == 1 else "\0" for slot in slots), *after]
+    offset = len(before)
+    for i, slot in enumerate(slots):
+        if len(slot) == 1:
+            continue
+        for char in slot:
+            if char in _PAIRS:
+                scan = certain[offset + i + 1 :]
+                partner = _PAIRS[char]
+            elif char in _PAIRS_BACK:
+                scan = certain[: offset + i][::-1]
+                partner = _PAIRS_BACK[char]
+            else:
+                continue
+            found = False
+            for other in scan:
+                if other in (partner, char):
+                    found = other == partner
+                    break
+            adjust[i, char] = PAIR_BONUS if found else -PAIR_BONUS
+    return adjust
+
+
+def _lattice(
+    slots: list[tuple[str, ...]], lexicon: Lexicon, context: tuple[str, str] = ("", "")
+) -> list[list[_Edge]]:
+    """All words (and single characters) readable at each position, keyed by start."""
+    n = len(slots)
+    max_len = lexicon.max_len
+    bonus = _pair_bonus(slots, *context)
+    edges: list[list[_Edge]] = [[] for _ in range(n)]
+    for start in range(n):
+        out = edges[start]
+        stack: list[tuple[str, int]] = []
+        for char in slots[start]:
+            logp = _single_logprob(char, lexicon) + bonus.get((start, char), 0.0)
+            out.append((start, start + 1, char, logp - WORD_PENALTY))
+            if lexicon.is_prefix(char):
+                stack.append((char, start + 1))
+        while stack:
+            word, end = stack.pop()
+            if end >= n or len(word) >= max_len:
+                continue
+            for char in slots[end]:
+                longer = word + char
+                if lexicon.is_prefix(longer):
+                    found = lexicon.logprob(longer)
+                    if found is not None:
+                        out.append((start, end + 1, longer, found - WORD_PENALTY))
+                    stack.append((longer, end + 1))
+    return edges
+
+
+def _viterbi(edges: list[list[_Edge]], n: int) -> tuple[float, list[_Edge]]:
+    """Score and edges of the best path through the lattice from position 0 to ``n``."""
+    forward = [-math.inf] * (n + 1)
+    back: list[_Edge | None] = [None] * (n + 1)
+    forward[0] = 0.0
+    for start in range(n):
+        if forward[start] == -math.inf:
+            continue
+        for edge in edges[start]:
+            score = forward[start] + edge[3]
+            if score > forward[edge[1]]:
+                forward[edge[1]] = score
+                back[edge[1]] = edge
+    path: list[_Edge] = []
+    pos = n
+    while pos > 0:
+        step = back[pos]
+        assert step is not None  # every position has single-character edges
+        path.append(step)
+        pos = step[0]
+    path.reverse()
+    return forward[n], path
+
+
+def _decode(
+    slots: list[tuple[str, ...]], lexicon: Lexicon, context: tuple[str, str] = ("", "")
+) -> _Reading:
+    """Best reading of ``slots`` plus, per position, the margin and the runner-up readings.
+
+    The margin of a position is the best path score minus the best score of any path that
+    reads a different character there (``inf`` if the position has a single candidate).
+    """
+    n = len(slots)
+    edges = _lattice(slots, lexicon, context)
+    total, path = _viterbi(edges, n)
+    best = [char for edge in path for char in edge[2]]
+    if all(len(slot) == 1 for slot in slots):
+        return best, [math.inf] * n, [()] * n
+
+    forward = [-math.inf] * (n + 1)
+    forward[0] = 0.0
+    for start in range(n):
+        for _, end, _, logp in edges[start]:
+            forward[end] = max(forward[end], forward[start] + logp)
+    backward = [-math.inf] * (n + 1)
+    backward[n] = 0.0
+    for start in range(n - 1, -1, -1):
+        for _, end, _, logp in edges[start]:
+            backward[start] = max(backward[start], logp + backward[end])
+
+    rivals: list[dict[str, float]] = [{} for _ in range(n)]
+    for start in range(n):
+        for _, end, word, logp in edges[start]:
+            score = forward[start] + logp + backward[end]
+            for offset, char in enumerate(word):
+                i = start + offset
+                if char != best[i] and score > rivals[i].get(char, -math.inf):
+                    rivals[i][char] = score
+    margins: list[float] = []
+    runner_ups: list[tuple[str, ...]] = []
+    for i in range(n):
+        ranked = sorted(rivals[i].items(), key=lambda item: -item[1])
+        margins.append(total - ranked[0][1] if ranked else math.inf)
+        runner_ups.append(tuple(char for char, _ in ranked[:3]))
+    return best, margins, runner_ups
+
+
+def _segment(text: str, lexicon: Lexicon) -> list[str]:
+    """Most probable segmentation of undamaged ``text`` into words (unigram Viterbi)."""
+    _, path = _viterbi(_lattice([(c,) for c in text], lexicon), len(text))
+    return [edge[2] for edge in path]
+
+
+# ------------------------------------------------------------------------- repair
+
+
+@dataclass(frozen=True)
+class UncertainChar:
+    """A damaged character whose reading was not confident; it is marked in the output."""
+
+    line: int  #: 1-based line number (lines are the same in the input and the output)
+    column: int  #: 1-based column of the guess in the repaired line (markers count)
+    guess: str  #: the reading written between the markers (the most probable one)
+    alternatives: tuple[str, ...]  #: next most probable readings, best first (at most 3)
+    mojibake: str  #: the damaged characters in the input that were read
+
+
+@dataclass(frozen=True)
+class RepairResult:
+    """Repaired text and what the repair did.
+
+    Counts are of mojibake *runs* (maximal sequences of characters that render UTF-8 bytes
+    >= 0x80) and of damaged *characters* (original characters that lost bytes). Every damaged
+    character is exactly one of: restored uniquely, restored by lexicon choice, or uncertain.
+    """
+
+    text: str
+    mojibake_runs: int = 0  #: runs decoded back to UTF-8
+    damaged_runs: int = 0  #: runs in which at least one byte was lost
+    damaged_chars: int = 0  #: characters that had lost bytes
+    restored_unique: int = 0  #: damaged characters with a single valid reading
+    restored_by_lexicon: int = 0  #: damaged characters chosen by the lexicon with confidence
+    uncertain: tuple[UncertainChar, ...] = ()  #: damaged characters marked as uncertain
+    skipped_runs: int = 0  #: look-alike runs left unchanged (not parseable as damaged UTF-8)
+
+    @property
+    def uncertain_count(self) -> int:
+        """Number of characters marked as uncertain."""
+        return len(self.uncertain)
+
+    @property
+    def uncertain_lines(self) -> tuple[int, ...]:
+        """Sorted distinct line numbers that contain marked characters."""
+        return tuple(sorted({u.line for u in self.uncertain}))
+
+
+@dataclass
+class _Run:
+    start: int  # offset in the input
+    sources: list[str]  # the mojibake characters of each group
+    slots: list[tuple[str, ...]]  # candidate readings of each group
+    damaged: list[bool]  # whether each group lost bytes
+
+    @property
+    def end(self) -> int:
+        """Offset in the input just after the run."""
+        return self.start + sum(len(source) for source in self.sources)
+
+
+def _find_runs(text: str) -> tuple[list[_Run], int]:
+    """Mojibake runs of ``text`` that parse as (possibly damaged) UTF-8, and how many did not."""
+    runs: list[_Run] = []
+    skipped = 0
+    for match in _RUN_RE.finditer(text):
+        chars = match.group()
+        lead = 0  # continuation bytes cannot start a character: leave them as they are
+        while lead < len(chars) and _BYTE_OF[chars[lead]] < 0xC0:
+            lead += 1
+        if lead == len(chars):
+            continue
+        start = match.start() + lead
+        groups = _groups(bytes(_BYTE_OF[c] for c in chars[lead:]))
+        assert groups is not None
+        slots = [_candidates(group) for group in groups]
+        if not all(slots) or _genuine_letter(text, start, groups):
+            skipped += 1
+            continue
+        sources: list[str] = []
+        offset = lead
+        for group in groups:
+            sources.append(chars[offset : offset + len(group)])
+            offset += len(group)
+        damaged = [len(g) < _utf8_length(g[0]) for g in groups]
+        runs.append(_Run(start, sources, slots, damaged))
+    return runs, skipped
+
+
+def _genuine_letter(text: str, start: int, groups: list[bytes]) -> bool:
+    """Whether a run is a lone accented letter better left alone than read as damage.
+
+    A lone lead byte without any continuation byte is either a character that lost all of
+    them or a genuine Latin-1 letter in text that was never damaged. The seeds never show a
+    two-byte character (``Ã`` + lost byte) losing its only continuation byte, so lone
+    ``Â``-``ß`` are left alone; a lone ``à``-``ï`` (a CJK lead byte) is read as damage, as in
+    ``SFTåI2V`` (后) or ``**é Transformer`` (非), except next to a lowercase ASCII letter, as
+    in ``café`` or ``été`` (the only two lone ones in the seeds are not).
+    """
+    if len(groups) != 1 or len(groups[0]) != 1:
+        return False
+    if groups[0][0] < 0xE0:
+        return True
+    around = text[max(start - 1, 0) : start] + text[start + 1 : start + 2]
+    return any(c.isascii() and c.islower() for c in around)
+
+
+def _looks_damaged(runs: list[_Run]) -> bool:
+    """Evidence of mojibake: some complete 3- or 4-byte character, e.g. ``ï¼Œ`` for ``，``.
+
+    Genuine Latin-1 text virtually never spells a lead byte followed by two or three
+    continuation bytes, so a text without any is treated as clean.
+    """
+    return any(
+        len(source) >= 3 and not damaged
+        for run in runs
+        for source, damaged in zip(run.sources, run.damaged, strict=True)
+    )
+
+
+def repair_text(
+    text: str,
+    *,
+    lexicon: Lexicon | None = None,
+    assume_damaged: bool | None = None,
+) -> RepairResult:
+    """Undo the mojibake in ``text``, restoring lost bytes where the evidence allows.
+
+    Promises:
+
+    * characters outside mojibake runs (ASCII, CJK, emoji, any character that is not a
+      cp1254/cp1252 rendering of a UTF-8 byte) are copied unchanged, and so are runs that do
+      not parse as damaged UTF-8; line breaks are never added or removed;
+    * if ``text`` shows no evidence of mojibake (see ``assume_damaged``) it is returned as is;
+    * every damaged character is restored to a candidate consistent with the damage model
+      (lost bytes are among :data:`LOST_BYTES`); when the best reading does not beat every
+      alternative by :data:`CONFIDENCE_MARGIN` nats it is written as ``⟦guess⟧`` and listed in
+      :attr:`RepairResult.uncertain`, never silently guessed.
+
+    ``lexicon`` defaults to jieba's dictionary; the document's own vocabulary (segmented
+    from the characters that are certain) is learned on top of it. ``assume_damaged=None``
+    detects mojibake from the text (a complete 3- or 4-byte character such as ``ï¼Œ``);
+    ``True``/``False`` forces the decision.
+    """
+    runs, skipped = _find_runs(text)
+    damaged_doc = _looks_damaged(runs) if assume_damaged is None else assume_damaged
+    if not runs or not damaged_doc:
+        return RepairResult(text, skipped_runs=skipped)
+
+    base = lexicon if lexicon is not None else Lexicon.default()
+    newline_offsets = [i for i, c in enumerate(text) if c == "\n"]
+    lines = [bisect_right(newline_offsets, run.start) + 1 for run in runs]
+    contexts = _line_contexts(runs, lines)
+    vocabulary = base.learn_text(_certain_text(text, runs))
+    readings = [
+        _decode(run.slots, vocabulary, context) if any(run.damaged) else None
+        for run, context in zip(runs, contexts, strict=True)
+    ]
+
+    pieces: list[str] = []
+    out_len = 0
+    line_start = 0  # output offset where the current line starts
+    uncertain: list[UncertainChar] = []
+    damaged_runs = damaged_chars = unique = by_lexicon = 0
+    cursor = 0
+
+    def emit(piece: str) -> None:
+        nonlocal out_len, line_start
+        pieces.append(piece)
+        newline = piece.rfind("\n")
+        if newline >= 0:
+            line_start = out_len + newline + 1
+        out_len += len(piece)
+
+    for index, run in enumerate(runs):
+        emit(text[cursor : run.start])
+        cursor = run.end
+        if not any(run.damaged):
+            emit("".join(slot[0] for slot in run.slots))
+            continue
+        damaged_runs += 1
+        reading = readings[index]
+        assert reading is not None
+        best, margins, rivals = reading
+        line = lines[index]
+        open_mark = False
+        for i, char in enumerate(best):
+            sure = True
+            if run.damaged[i]:
+                damaged_chars += 1
+                if len(run.slots[i]) == 1:
+                    unique += 1
+                elif margins[i] >= CONFIDENCE_MARGIN:
+                    by_lexicon += 1
+                else:
+                    sure = False
+            if not sure and not open_mark:
+                emit(MARK_OPEN)
+                open_mark = True
+            elif sure and open_mark:
+                emit(MARK_CLOSE)
+                open_mark = False
+            if not sure:
+                column = out_len - line_start + 1
+                uncertain.append(UncertainChar(line, column, char, rivals[i], run.sources[i]))
+            emit(char)
+        if open_mark:
+            emit(MARK_CLOSE)
+    emit(text[cursor:])
+    return RepairResult(
+        text="".join(pieces),
+        mojibake_runs=len(runs),
+        damaged_runs=damaged_runs,
+        damaged_chars=damaged_chars,
+        restored_unique=unique,
+        restored_by_lexicon=by_lexicon,
+        uncertain=tuple(uncertain),
+        skipped_runs=skipped,
+    )
+
+
+def _certain_text(text: str, runs: list[_Run]) -> str:
+    """``text`` with its mojibake runs decoded where the reading is certain and every ambiguous
+    character replaced by a line break: the text known to be right, to learn vocabulary from."""
+    pieces: list[str] = []
+    cursor = 0
+    for run in runs:
+        pieces.append(text[cursor : run.start])
+        pieces.extend(slot[0] if len(slot) == 1 else "\n" for slot in run.slots)
+        cursor = run.end
+    pieces.append(text[cursor:])
+    return "".join(pieces)
+
+
+def _line_contexts(runs: list[_Run], lines: list[int]) -> list[tuple[str, str]]:
+    """For each run, the certain characters of the other runs on its line: (before, after)."""
+    certain = ["".join(s[0] if len(s) == 1 else "\0" for s in run.slots) for run in runs]
+    contexts: list[tuple[str, str]] = []
+    first = 0
+    for index, line in enumerate(lines):
+        if lines[first] != line:
+            first = index
+        last = index
+        while last + 1 < len(lines) and lines[last + 1] == line:
+            last += 1
+        contexts.append(("".join(certain[first:index]), "".join(certain[index + 1 : last + 1])))
+    return contexts
