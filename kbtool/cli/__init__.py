@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kbtool.cli import check, init  # noqa: F401  (each module registers its command)
+from kbtool.cli import check, fix_encoding, import_notes, init  # noqa: F401  (each registers)
 from kbtool.cli.app import main
 
 __all__ = ["main"]
