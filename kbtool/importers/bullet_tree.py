@@ -205,9 +205,18 @@ def render_item(
             extra = max(0, entry.indent - base)
             text = entry.text if entry.raw else rewrite(entry.number, entry.text)
             if entry.lazy and out and not entry.raw:
-                _hard_break(out)
+                if _starts_block(text) and not _starts_block(out[-1][1].strip()):
+                    # A quote or code block right under text renders as text ("> …"):
+                    # the blank line makes it the block the notes app showed.
+                    out.append((None, ""))
+                else:
+                    _hard_break(out)
             out.append((entry.number, " " * (4 * inner + extra) + text))
     return out
+
+
+def _starts_block(text: str) -> bool:
+    return text.startswith((">", "```", "~~~")) or text == "$$"
 
 
 def _hard_break(out: list[tuple[int | None, str]]) -> None:
