@@ -36,6 +36,21 @@ def fingerprint(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
+def repaired_variants() -> dict[str, set[str]]:
+    """Each raw seed line → the fingerprints of its repairs in every seed that holds it.
+
+    File 001 is a copy of part of 000; the note holds one copy of such a passage, as the
+    repair read it in one file, and may read a damaged character differently in another.
+    """
+    variants: dict[str, set[str]] = {}
+    for seed in SEEDS:
+        raw = seed.read_text(encoding="utf-8")
+        for line, fixed in zip(raw.split("\n"), repair_text(raw).text.split("\n"), strict=True):
+            variants.setdefault(line.strip(), set()).add(fingerprint(fixed))
+    return variants
+
+
+@pytest.fixture(scope="module")
 def imported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ImportReport]:
     root = new_knowledge_base(tmp_path_factory.mktemp("lossless") / "kb")
     report = import_files(Layout(root), SEEDS, today=date(2025, 1, 2))
@@ -44,10 +59,11 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ImportRepo
 
 @pytest.mark.parametrize("seed", SEEDS, ids=lambda p: p.name)
 def test_every_line_is_in_a_note_a_topic_text_or_skipped_with_a_reason(
-    imported: tuple[Path, ImportReport], seed: Path
+    imported: tuple[Path, ImportReport], repaired_variants: dict[str, set[str]], seed: Path
 ) -> None:
     root, report = imported
-    lines = repair_text(seed.read_text(encoding="utf-8")).text.split("\n")
+    raw_lines = seed.read_text(encoding="utf-8").split("\n")
+    lines = repair_text("\n".join(raw_lines)).text.split("\n")
     uses = report.uses[seed.name]
     destinations = report.destinations[seed.name]
     (file_report,) = [f for f in report.files if f.name == seed.name]
@@ -84,8 +100,11 @@ def test_every_line_is_in_a_note_a_topic_text_or_skipped_with_a_reason(
         elif use is LineUse.CONTEXT:
             assert any(words in written(t) for t in targets), f"{seed.name}:{number} {line!r}"
         else:
+            readings = {words} | repaired_variants[raw_lines[number - 1].strip()]
             for target in targets:
-                assert words in written(target), f"{seed.name}:{number} not in {target}: {line!r}"
+                assert any(w in written(target) for w in readings), (
+                    f"{seed.name}:{number} not in {target}: {line!r}"
+                )
         checked += 1
     assert checked > 0
 

@@ -335,3 +335,16 @@ def test_topic_text_links_papers_and_joins_a_sections_blocks() -> None:
 def test_markdown_fixes(line: str, fixed: str) -> None:
     assert fix_line(1, line) == fixed
     assert fix_line(1, fixed) == fixed  # idempotent
+
+
+def test_a_passage_copied_in_two_files_is_kept_once_even_if_repaired_differently() -> None:
+    a = mention("000.txt", 310, "- µP 能够确保在模型大小变化时", arxiv="2203.03466")
+    b = mention("001.txt", 92, "- µP 能够确保在模型大⟦小变⟧化时", arxiv="2203.03466")
+    raw = {"000.txt": "- ÂµP èƒ½å¤Ÿç¡®ä¿", "001.txt": "- ÂµP èƒ½å¤Ÿç¡®ä¿"}
+    (paper,) = merge([source("000.txt", a), source("001.txt", b)], TOPICS).papers
+    text = render_note(paper, date(2025, 1, 2), lambda key: "x", lambda f, lines: raw[f])
+    assert "- µP 能够确保在模型大小变化时" in text and "⟦" not in text
+    assert "`000.txt` line 310; `001.txt` line 92" in text
+    raw["001.txt"] = "- ÂµP èƒ½å¤Ÿç¡®ä¿ (edited later)"
+    text = render_note(paper, date(2025, 1, 2), lambda key: "x", lambda f, lines: raw[f])
+    assert "⟦小变⟧" in text  # a passage that differs in the sources is kept twice

@@ -104,6 +104,12 @@ class MergeResult:
     papers: list[Paper]
     topic_blocks: list[PlacedTopicBlock]
     same_title: list[tuple[Paper, Paper]] = field(default_factory=list)
+    sources: dict[str, ParsedSource] = field(default_factory=dict)
+
+    def source_text(self, file: str, lines: tuple[int, ...]) -> str:
+        """The text of ``lines`` as file ``file`` holds it (before the encoding repair)."""
+        source = self.sources.get(file)
+        return source.original_text(lines) if source is not None else ""
 
 
 def _id_keys(mention: Mention) -> list[str]:
@@ -271,7 +277,7 @@ def merge(sources: list[ParsedSource], registry: TopicRegistry) -> MergeResult:
         for block in source.topic_blocks
     ]
     papers.extend(_referenced_papers(papers, placed, registry))
-    return MergeResult(papers, placed, _same_titles(papers))
+    return MergeResult(papers, placed, _same_titles(papers), {s.name: s for s in sources})
 
 
 def _referenced_papers(

@@ -159,6 +159,13 @@ class ParsedSource:
     skipped: list[SkippedLine] = field(default_factory=list)
     rewrites: list[Rewrite] = field(default_factory=list)
     uses: dict[int, LineUse] = field(default_factory=dict)
+    #: The lines as the file holds them, before the encoding repair (same numbering).
+    original: tuple[str, ...] = ()
+
+    def original_text(self, lines: tuple[int, ...] | list[int]) -> str:
+        """The source's own text of ``lines`` (before repair), for telling copies apart."""
+        source = self.original or self.lines
+        return "\n".join(source[n - 1] for n in sorted(lines) if 0 < n <= len(source))
 
     def use(self, lines: tuple[int, ...] | list[int], how: LineUse) -> None:
         """Record ``how`` for ``lines`` unless they already have a use."""

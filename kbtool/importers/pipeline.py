@@ -42,6 +42,7 @@ def load_source(path: Path, name: str | None = None) -> LoadedSource:
     repaired = repair_file(path)
     found = detect_format(repaired.text, path)
     parsed = found.parse(name or path.name, repaired.text)
+    parsed.original = tuple(repaired.original.split("\n"))
     return LoadedSource(path, found, repaired, parsed)
 
 

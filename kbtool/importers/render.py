@@ -25,6 +25,7 @@ from kbtool.importers.model import PLACEHOLDER_CLOSE, PLACEHOLDER_OPEN, Mention,
 from kbtool.note_schema import FIELDS
 
 SOURCE_CLASS = "kb-source"
+_WIKILINK = re.compile(r"\[\[[^\]\n]*\]\]")
 _PLACEHOLDER = re.compile(
     re.escape(PLACEHOLDER_OPEN)
     + r"(?P<file>.+?):(?P<line>\d+):(?P<index>\d+)"
@@ -53,6 +54,9 @@ class Part:
     context: tuple[str, ...]
     spans: list[SourceSpan]
     text: str
+    #: What makes two parts the same: the sources' own text (before repair), so a copy of a
+    #: passage in another file is recognised even where the repair read it differently.
+    key: str = ""
 
     def label(self) -> str:
         by_file: dict[str, list[SourceSpan]] = {}
@@ -77,15 +81,16 @@ def _render_parts(parts: list[Part]) -> str:
 
 
 def _dedupe(parts: list[Part]) -> list[Part]:
-    """Parts with the same text merged into the first, their sources combined."""
+    """Parts with the same source text merged into the first, their sources combined."""
     result: list[Part] = []
-    by_text: dict[str, Part] = {}
+    by_key: dict[str, Part] = {}
     for part in parts:
-        existing = by_text.get(part.text)
+        key = part.key or part.text
+        existing = by_key.get(key)
         if existing is not None:
             existing.spans.extend(part.spans)
             continue
-        by_text[part.text] = part
+        by_key[key] = part
         result.append(part)
     return result
 
@@ -179,10 +184,18 @@ def _untitled_notice(paper: Paper) -> str:
     )
 
 
+SourceText = Callable[[str, tuple[int, ...]], str]
+
+
+def _no_source_text(file: str, lines: tuple[int, ...]) -> str:
+    return ""
+
+
 def render_note(
     paper: Paper,
     added: date,
     stem_of: Callable[[MentionKey], str],
+    source_text: SourceText = _no_source_text,
 ) -> str:
     """A paper's note: frontmatter, notices, then each source's text under its label."""
     body: list[str] = []
@@ -193,7 +206,16 @@ def render_note(
     if paper.referenced_from:
         body.append(_references(paper, stem_of))
     parts = _dedupe(
-        [Part(m.context, [mention_span(m)], m.block.text) for m in paper.mentions if m.block.text]
+        [
+            Part(
+                m.context,
+                [mention_span(m)],
+                m.block.text,
+                source_text(m.file, (*m.title_lines, *m.block.lines)),
+            )
+            for m in paper.mentions
+            if m.block.text
+        ]
     )
     if parts:
         body.append(_render_parts(parts))
@@ -232,6 +254,7 @@ def render_topic_text(
     blocks: list[PlacedTopicBlock],
     stem_of: Callable[[MentionKey], str],
     name_of: Callable[[MentionKey], str],
+    source_text: SourceText = _no_source_text,
 ) -> str:
     """A topic's text: its blocks in source order, consecutive ones of one section joined."""
     parts: list[Part] = []
@@ -240,6 +263,10 @@ def render_topic_text(
         block = placed.block
         text = resolve_placeholders(block.block.text, stem_of, name_of)
         span = SourceSpan(placed.file, block.block.first_line, block.block.last_line)
+        key = source_text(placed.file, block.block.lines)
+        if key:
+            # The papers a block links to have no source lines of their own in it.
+            key += "\n" + " ".join(_WIKILINK.findall(text))
         if (
             previous is not None
             and parts
@@ -248,8 +275,9 @@ def render_topic_text(
         ):
             part = parts[-1]
             part.text = part.text.rstrip() + "\n\n" + text
+            part.key = part.key + "\n\n" + key if part.key and key else ""
             part.spans.append(span)
         else:
-            parts.append(Part(block.context, [span], text))
+            parts.append(Part(block.context, [span], text, key))
         previous = placed
     return _render_parts(_dedupe(parts))

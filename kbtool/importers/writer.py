@@ -139,7 +139,7 @@ def plan(
         path = paths[index]
 
         def render(added: date, paper: Paper = paper) -> str:
-            return render_note(paper, added, stem_of)
+            return render_note(paper, added, stem_of, merged.source_text)
 
         planned.append(
             _decide(layout, manifest, path, "note", paper.key, render, today, _sources_of(paper))
@@ -149,7 +149,7 @@ def plan(
     for placed in merged.topic_blocks:
         by_topic.setdefault(placed.topic, []).append(placed)
     for topic, blocks in by_topic.items():
-        text = render_topic_text(blocks, stem_of, name_of)
+        text = render_topic_text(blocks, stem_of, name_of, merged.source_text)
         path = f"topics/{topic}.md"
         sources = [f"{b.file}:{b.block.block.first_line}" for b in blocks]
         planned.append(
