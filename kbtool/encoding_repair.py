@@ -39,6 +39,8 @@ from functools import cache
 from itertools import combinations, product
 from pathlib import Path
 
+from kbtool.context_table import ContextTable, DocumentContext
+
 __all__ = [
     "CONFIDENCE_MARGIN",
     "LOST_BYTES",
@@ -65,6 +67,13 @@ CONFIDENCE_MARGIN = 4.0
 WORD_PENALTY = 2.0
 #: Log-score for a bracket or quote mark whose partner is (+) or is not (-) on the line.
 PAIR_BONUS = 7.0
+#: Share of the shipped context table's word frequencies (modern web text) in the default
+#: lexicon, beside jieba's (older news text plus a large vocabulary).
+TABLE_UNIGRAM_WEIGHT = 0.5
+#: Weight of the shipped context table's word-pair PMI in a reading's score.
+CONTEXT_WEIGHT = 1.0
+#: Weight of the PMI of word pairs seen in the document's own certain text.
+DOCUMENT_WEIGHT = 0.0
 
 _LOST_SORTED = tuple(sorted(LOST_BYTES))
 
@@ -149,7 +158,9 @@ class Lexicon:
 
     @classmethod
     def default(cls) -> Lexicon:
-        """jieba's bundled ``dict.txt`` (~350k words with frequencies); loaded once, cached."""
+        """jieba's bundled ``dict.txt`` (~350k words with frequencies) mixed with the word
+        frequencies of the shipped context table (see :data:`TABLE_UNIGRAM_WEIGHT`); loaded
+        once, cached."""
         return _default_lexicon()
 
     @property
@@ -212,7 +223,27 @@ class Lexicon:
 def _default_lexicon() -> Lexicon:
     import jieba
 
-    return Lexicon.from_file(Path(jieba.__file__).with_name("dict.txt"))
+    jieba_lexicon = Lexicon.from_file(Path(jieba.__file__).with_name("dict.txt"))
+    if not TABLE_UNIGRAM_WEIGHT:
+        return jieba_lexicon
+    counts = jieba_lexicon._base.counts
+    total = jieba_lexicon._base.total
+    # The table's frequencies come from a different corpus and tokenisation; mix
+    # probabilities on jieba's scale, over the words that contain a Han character.
+    table = {
+        word: math.exp(logp)
+        for word, logp in ContextTable.default().unigrams().items()
+        if _HAN_RE.search(word)
+    }
+    norm = sum(table.values())
+    weight = TABLE_UNIGRAM_WEIGHT
+    mixed = {word: (1.0 - weight) * count for word, count in counts.items()}
+    for word, prob in table.items():
+        mixed[word] = mixed.get(word, 0.0) + weight * total * prob / norm
+    return Lexicon(mixed)
+
+
+_HAN_RE = re.compile("[\u4e00-\u9fff]")
 
 
 # --------------------------------------------------------------------- character priors
@@ -422,40 +453,98 @@ def _viterbi(edges: list[list[_Edge]], n: int) -> tuple[float, list[_Edge]]:
     return forward[n], path
 
 
+class _PairScorer:
+    """Context score of adjacent words: weighted PMI from the shipped table and the document.
+
+    Results are memoised per word pair: the same pairs recur across a document's runs.
+    """
+
+    __slots__ = ("_cache", "_document", "_table")
+
+    def __init__(self, table: ContextTable, document: DocumentContext | None) -> None:
+        self._table = table
+        self._document = document
+        self._cache: dict[tuple[str, str], float] = {}
+
+    def __call__(self, history: str, word: str) -> float:
+        key = (history, word)
+        found = self._cache.get(key)
+        if found is None:
+            found = CONTEXT_WEIGHT * self._table.pmi(history, word)
+            if self._document is not None:
+                found += DOCUMENT_WEIGHT * self._document.pmi(history, word)
+            self._cache[key] = found
+        return found
+
+
 def _decode(
-    slots: list[tuple[str, ...]], lexicon: Lexicon, context: tuple[str, str] = ("", "")
+    slots: list[tuple[str, ...]],
+    lexicon: Lexicon,
+    context: tuple[str, str] = ("", ""),
+    pairs: _PairScorer | None = None,
 ) -> _Reading:
     """Best reading of ``slots`` plus, per position, the margin and the runner-up readings.
 
-    The margin of a position is the best path score minus the best score of any path that
-    reads a different character there (``inf`` if the position has a single candidate).
+    A reading is a path of words through the lattice, scored by each word's unigram score
+    plus ``pairs(previous word, word)`` for each adjacent pair (a bigram Viterbi whose
+    states are the lattice's edges). The margin of a position is the best path score minus
+    the best score of any path that reads a different character there (``inf`` if the
+    position has a single candidate).
     """
     n = len(slots)
-    edges = _lattice(slots, lexicon, context)
-    total, path = _viterbi(edges, n)
-    best = [char for edge in path for char in edge[2]]
+    by_start = _lattice(slots, lexicon, context)
+    if pairs is None:
+        pairs = _PairScorer(ContextTable.empty(), None)
+    edges = [edge for out in by_start for edge in out]
+    ending: list[list[int]] = [[] for _ in range(n + 1)]
+    for index, edge in enumerate(edges):
+        ending[edge[1]].append(index)
+    starting: list[list[int]] = [[] for _ in range(n + 1)]
+    for index, edge in enumerate(edges):
+        starting[edge[0]].append(index)
+
+    # forward[e]: best score of a path from 0 that ends with edge e (e included).
+    forward = [-math.inf] * len(edges)
+    back = [-1] * len(edges)
+    for index, (start, _, word, logp) in enumerate(edges):
+        if start == 0:
+            forward[index] = logp
+            continue
+        top, best_prev = -math.inf, -1
+        for prev in ending[start]:
+            score = forward[prev] + pairs(edges[prev][2], word)
+            if score > top:
+                top, best_prev = score, prev
+        forward[index] = top + logp
+        back[index] = best_prev
+    # backward[e]: best score of the rest of a path after edge e (e excluded).
+    backward = [-math.inf] * len(edges)
+    for index in range(len(edges) - 1, -1, -1):
+        _, end, word, _ = edges[index]
+        if end == n:
+            backward[index] = 0.0
+            continue
+        backward[index] = max(
+            pairs(word, edges[nxt][2]) + edges[nxt][3] + backward[nxt] for nxt in starting[end]
+        )
+
+    last = max(ending[n], key=lambda e: forward[e])
+    total = forward[last]
+    path: list[int] = []
+    while last >= 0:
+        path.append(last)
+        last = back[last]
+    best = [char for index in reversed(path) for char in edges[index][2]]
     if all(len(slot) == 1 for slot in slots):
         return best, [math.inf] * n, [()] * n
 
-    forward = [-math.inf] * (n + 1)
-    forward[0] = 0.0
-    for start in range(n):
-        for _, end, _, logp in edges[start]:
-            forward[end] = max(forward[end], forward[start] + logp)
-    backward = [-math.inf] * (n + 1)
-    backward[n] = 0.0
-    for start in range(n - 1, -1, -1):
-        for _, end, _, logp in edges[start]:
-            backward[start] = max(backward[start], logp + backward[end])
-
     rivals: list[dict[str, float]] = [{} for _ in range(n)]
-    for start in range(n):
-        for _, end, word, logp in edges[start]:
-            score = forward[start] + logp + backward[end]
-            for offset, char in enumerate(word):
-                i = start + offset
-                if char != best[i] and score > rivals[i].get(char, -math.inf):
-                    rivals[i][char] = score
+    for index, (start, _, word, _) in enumerate(edges):
+        score = forward[index] + backward[index]
+        for offset, char in enumerate(word):
+            i = start + offset
+            if char != best[i] and score > rivals[i].get(char, -math.inf):
+                rivals[i][char] = score
     margins: list[float] = []
     runner_ups: list[tuple[str, ...]] = []
     for i in range(n):
@@ -591,6 +680,7 @@ def repair_text(
     *,
     lexicon: Lexicon | None = None,
     assume_damaged: bool | None = None,
+    context: ContextTable | None = None,
 ) -> RepairResult:
     """Undo the mojibake in ``text``, restoring lost bytes where the evidence allows.
 
@@ -608,7 +698,9 @@ def repair_text(
     ``lexicon`` defaults to jieba's dictionary; the document's own vocabulary (segmented
     from the characters that are certain) is learned on top of it. ``assume_damaged=None``
     detects mojibake from the text (a complete 3- or 4-byte character such as ``ï¼Œ``);
-    ``True``/``False`` forces the decision.
+    ``True``/``False`` forces the decision. ``context`` scores adjacent word pairs (default:
+    :meth:`ContextTable.default`, the table shipped with kbtool); word pairs in the
+    document's certain text add to it.
     """
     runs, skipped = _find_runs(text)
     damaged_doc = _looks_damaged(runs) if assume_damaged is None else assume_damaged
@@ -619,10 +711,13 @@ def repair_text(
     newline_offsets = [i for i, c in enumerate(text) if c == "\n"]
     lines = [bisect_right(newline_offsets, run.start) + 1 for run in runs]
     contexts = _line_contexts(runs, lines)
-    vocabulary = base.learn_text(_certain_text(text, runs))
+    segments = _certain_segments(text, runs, base)
+    vocabulary = base.learn(word for segment in segments for word in segment)
+    table = context if context is not None else ContextTable.default()
+    pairs = _PairScorer(table, DocumentContext(segments) if DOCUMENT_WEIGHT else None)
     readings = [
-        _decode(run.slots, vocabulary, context) if any(run.damaged) else None
-        for run, context in zip(runs, contexts, strict=True)
+        _decode(run.slots, vocabulary, line_context, pairs) if any(run.damaged) else None
+        for run, line_context in zip(runs, contexts, strict=True)
     ]
 
     pieces: list[str] = []
@@ -687,17 +782,40 @@ def repair_text(
     )
 
 
+_GAP = "\0"
+
+
 def _certain_text(text: str, runs: list[_Run]) -> str:
     """``text`` with its mojibake runs decoded where the reading is certain and every ambiguous
-    character replaced by a line break: the text known to be right, to learn vocabulary from."""
+    character replaced by :data:`_GAP`: the text known to be right, to learn vocabulary from."""
     pieces: list[str] = []
     cursor = 0
     for run in runs:
         pieces.append(text[cursor : run.start])
-        pieces.extend(slot[0] if len(slot) == 1 else "\n" for slot in run.slots)
+        pieces.extend(slot[0] if len(slot) == 1 else _GAP for slot in run.slots)
         cursor = run.end
     pieces.append(text[cursor:])
     return "".join(pieces)
+
+
+def _certain_segments(text: str, runs: list[_Run], lexicon: Lexicon) -> list[list[str]]:
+    """Words of the certain text: each stretch of non-ASCII characters, segmented.
+
+    A word next to a gap is dropped: it may be the rest of a word cut by the gap (段 of 字段
+    when 字 is ambiguous), and learning it as a word of its own would make the document
+    seem to favour exactly the wrong readings next to damaged characters.
+    """
+    certain = _certain_text(text, runs)
+    segments: list[list[str]] = []
+    for match in re.finditer(r"[^\x00-\x7f\s]+", certain):
+        words = _segment(match.group(), lexicon)
+        if match.start() > 0 and certain[match.start() - 1] == _GAP:
+            words = words[1:]
+        if match.end() < len(certain) and certain[match.end()] == _GAP:
+            words = words[:-1]
+        if words:
+            segments.append(words)
+    return segments
 
 
 def _line_contexts(runs: list[_Run], lines: list[int]) -> list[tuple[str, str]]:
