@@ -8,6 +8,7 @@ reject the same bad input the same way and repair text with the same engine
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from kbtool.atomic_write import write_text_atomic
@@ -82,10 +83,17 @@ class FileRepair:
         return self.result.uncertain
 
 
+@lru_cache(maxsize=16)
+def _repair(text: str) -> RepairResult:
+    # repair_text is pure and takes seconds on a large file: a dry run followed by the
+    # import (or a test suite importing the same files) repairs each text once.
+    return repair_text(text)
+
+
 def repair_file(path: Path) -> FileRepair:
     """Read ``path`` and repair its encoding; nothing is written."""
     original = read_text(path)
-    return FileRepair(path, original, repair_text(original))
+    return FileRepair(path, original, _repair(original))
 
 
 def write_repaired(repair: FileRepair) -> bool:
