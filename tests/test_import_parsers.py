@@ -37,7 +37,7 @@ def test_nested_bullets_papers_names_venues_tags(nested: ParsedSource) -> None:
     (leak,) = [m for m in nested.mentions if m.arxiv and m.arxiv.base == "2406.15735"]
     assert leak.title.startswith("Identifying and Solving Conditional Image Leakage")
     assert leak.venue == "NeurIPS 2024"
-    assert leak.tags == ("i2v模型sft静止问题",)
+    assert leak.tags == ("I2V模型SFT静止问题",)
     assert leak.code == ("https://github.com/thu-ml/cond-image-leakage",)
     (panda,) = by_name(nested, "Panda-70M")
     assert panda.venue == "CVPR 2024"

@@ -5,8 +5,8 @@ the spellings the sources use (``ICLR24``, ``ICLR 2024``, ``CVPR 24``, ``ASPLOS'
 ``NIPS 2024``). The venue is normalised to the official name and a four-digit year
 (``NIPS`` → ``NeurIPS``, ``24`` → ``2024``); a presentation type after it (oral, spotlight,
 best paper…) becomes a tag; "workshop" and "findings" stay part of the venue. Preprint
-labels (``Arxiv 2024``) are not venues. Any other label becomes a tag, lower-case and
-hyphenated (``Next-Token Prediction`` → ``next-token-prediction``); a label saying the
+labels (``Arxiv 2024``) are not venues. Any other label becomes a tag, hyphenated and, when
+it is all ASCII, lower-case (``Next-Token Prediction`` → ``next-token-prediction``); a label saying the
 paper is under review (``ICLR在投``) becomes the tag ``under-review``.
 """
 
@@ -90,8 +90,9 @@ class LabelMeaning:
 
 
 def normalize_tag(text: str) -> str:
-    """A tag as the notes spell them: lower case, words joined by ``-``."""
-    return re.sub(r"[\s_]+", "-", text.strip().strip("[]").strip()).lower()
+    """A tag as the notes spell them: words joined by ``-``, lower case (if all ASCII)."""
+    tag = re.sub(r"[\s_]+", "-", text.strip().strip("[]").strip())
+    return tag.lower() if tag.isascii() else tag
 
 
 def parse_venue(text: str) -> LabelMeaning | None:
