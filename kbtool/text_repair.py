@@ -13,18 +13,10 @@ from pathlib import Path
 
 from kbtool.atomic_write import write_text_atomic
 from kbtool.encoding_repair import RepairResult, UncertainChar, repair_text
-from kbtool.errors import InputError, LocatedInputError
+from kbtool.errors import InputError, NotTextError
 
 #: Bytes that never occur in text: a file holding one is binary.
 _BINARY_BYTES = frozenset(range(0x00, 0x09)) | {0x0B, 0x0E, 0x0F} | frozenset(range(0x10, 0x1B))
-
-
-class BinaryFileError(LocatedInputError):
-    """The file is not text."""
-
-
-class NotUtf8Error(LocatedInputError):
-    """The file is text but not UTF-8."""
 
 
 def decode_text(data: bytes, path: Path | str) -> str:
@@ -36,14 +28,14 @@ def decode_text(data: bytes, path: Path | str) -> str:
     for index, byte in enumerate(sample):
         if byte in _BINARY_BYTES:
             line = data[:index].count(b"\n") + 1
-            raise BinaryFileError(f"a binary file, not text (byte 0x{byte:02x})", path, line)
+            raise NotTextError(f"a binary file, not text (byte 0x{byte:02x})", path, line)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
-        raise NotUtf8Error(
+        raise NotTextError(
             f"not UTF-8 (byte 0x{data[err.start]:02x}); convert it to UTF-8 first", path, line
         ) from err
     return text.replace("\r\n", "\n").replace("\r", "\n")

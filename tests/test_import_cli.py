@@ -178,6 +178,10 @@ def test_an_existing_note_for_a_paper_is_left_alone(tmp_path: Path) -> None:
         == "---\ntitle: T2V-Turbo-v2\narxiv: 2410.05677v2\ntopics: [image-to-video]\n---\n\nMine.\n"
     )
     assert "notes/my-t2v-turbo.md: keep (not written by the importer)" in result.stdout
+    assert (
+        "papers found 79 · notes created 77 · updated 0 · unchanged 0 · merged 1 · skipped 1"
+        in (result.stdout)
+    )
     assert not list((root / "notes").glob("2410.05677-*.md"))
     assert run(root, "check").exit_code == 0
 
@@ -319,3 +323,18 @@ def test_fix_encoding_bad_input(tmp_path: Path, content: bytes) -> None:
         4,
         f"kbtool: error: {tmp_path / 'gone.md'}: no such file\n",
     )
+
+
+def test_importing_some_of_the_files_again_never_drops_the_others_text(
+    imported: tuple[Path, str], tmp_path: Path
+) -> None:
+    root = copy_of(imported, tmp_path)
+    before = snapshot(root)
+    # FreeNoise's note holds text from 000 and 003; a run with 003 alone must not
+    # rewrite it from 003 only, even though the note was never edited.
+    result = run(root, "import", str(SEEDS_DIR / "003_cf0bf9a65bc717fa.txt"))
+    assert result.exit_code == 0, result.output
+    freenoise = next((root / "notes").glob("2310.15169-*.md")).name
+    assert f"notes/{freenoise}: keep (also made from files not in this import)" in result.stdout
+    assert "Notes: 42 unchanged, 1 keep (also made from files not in this import)" in result.stdout
+    assert snapshot(root) == before

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from kbtool.errors import InputError
+from kbtool.errors import InputError, UnknownFormatError
 from kbtool.importers import arxiv_digest, awesome_list, monthly_list, nested_bullets
-from kbtool.importers.formats import UnknownFormatError, detect_format
+from kbtool.importers.formats import detect_format
 from kbtool.importers.model import LineUse, ParsedSource
 
 SEEDS = Path(__file__).parent / "data" / "seeds"

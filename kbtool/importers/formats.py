@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from kbtool.errors import LocatedInputError
+from kbtool.errors import UnknownFormatError
 from kbtool.importers import arxiv_digest, awesome_list, monthly_list, nested_bullets
 from kbtool.importers.model import ParsedSource
 
@@ -38,10 +38,6 @@ FORMATS: tuple[Format, ...] = (
     ),
 )
 FORMATS_BY_NAME = {f.name: f for f in FORMATS}
-
-
-class UnknownFormatError(LocatedInputError):
-    """A file in none of the formats kbtool imports."""
 
 
 def detect_format(text: str, path: Path | str) -> Format:

@@ -126,7 +126,7 @@ def build_report(
                 file.notes_updated += 1
             elif action is Action.UNCHANGED:
                 file.notes_unchanged += 1
-            if action in (Action.KEEP_EDITED, Action.KEEP_EXISTING):
+            if action in (Action.KEEP_EDITED, Action.KEEP_EXISTING, Action.KEEP_PARTIAL):
                 file.skipped += 1
     destinations: dict[str, dict[int, tuple[str, ...]]] = {}
     uses: dict[str, dict[int, LineUse]] = {}

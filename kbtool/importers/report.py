@@ -154,7 +154,7 @@ def format_report(report: ImportReport) -> str:
         [
             f"{p.path}: {p.action.value}"
             for p in report.planned
-            if p.action in (Action.KEEP_EDITED, Action.KEEP_EXISTING)
+            if p.action in (Action.KEEP_EDITED, Action.KEEP_EXISTING, Action.KEEP_PARTIAL)
         ],
     )
     rewrites = [r for f in report.files for r in f.rewrites]

@@ -6,8 +6,8 @@ the spellings the sources use (``ICLR24``, ``ICLR 2024``, ``CVPR 24``, ``ASPLOS'
 (``NIPS`` → ``NeurIPS``, ``24`` → ``2024``); a presentation type after it (oral, spotlight,
 best paper…) becomes a tag; "workshop" and "findings" stay part of the venue. Preprint
 labels (``Arxiv 2024``) are not venues. Any other label becomes a tag, hyphenated and, when
-it is all ASCII, lower-case (``Next-Token Prediction`` → ``next-token-prediction``); a label saying the
-paper is under review (``ICLR在投``) becomes the tag ``under-review``.
+it is all ASCII, lower-case (``Next-Token Prediction`` → ``next-token-prediction``); a
+label saying the paper is under review (``ICLR在投``) becomes the tag ``under-review``.
 """
 
 from __future__ import annotations

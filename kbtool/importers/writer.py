@@ -7,7 +7,9 @@ Then, per file:
 
 - absent → **create** (exclusively: a file that appeared meanwhile is never clobbered);
 - present and the importer's own, unedited (its hash is in the manifest) → **unchanged**
-  when the new text is the same, else **update** (keeping its ``added`` date);
+  when the new text is the same, else **update** (keeping its ``added`` date) — unless it
+  was made from source files that are not part of this import: rewriting it from fewer
+  sources would drop their text, so it is **kept**;
 - present otherwise → **kept**: edited since the import, or written by the researcher.
 
 Nothing is written in a dry run. The manifest is written before the files, recording
@@ -41,6 +43,7 @@ class Action(Enum):
     UNCHANGED = "unchanged"
     KEEP_EDITED = "keep (edited since import)"
     KEEP_EXISTING = "keep (not written by the importer)"
+    KEEP_PARTIAL = "keep (also made from files not in this import)"
 
     @property
     def writes(self) -> bool:
@@ -59,6 +62,10 @@ class PlannedFile:
     sources: list[str]
     paper: Paper | None = None
     topic: str | None = None
+
+
+def _source_file(source: str) -> str:
+    return source.rsplit(":", 1)[0]
 
 
 def _sources_of(paper: Paper) -> list[str]:
@@ -106,6 +113,7 @@ def plan(
 ) -> list[PlannedFile]:
     """What the import would do to every file it concerns; reads, never writes."""
     existing = _ExistingNotes(kb.notes)
+    files = set(merged.sources)
     taken = {p.name for p in layout.notes_dir.glob("*.md")} if layout.notes_dir.is_dir() else set()
     paths: dict[int, str] = {}
     for index, paper in enumerate(merged.papers):
@@ -142,7 +150,9 @@ def plan(
             return render_note(paper, added, stem_of, merged.source_text)
 
         planned.append(
-            _decide(layout, manifest, path, "note", paper.key, render, today, _sources_of(paper))
+            _decide(
+                layout, manifest, path, "note", paper.key, render, today, _sources_of(paper), files
+            )
         )
         planned[-1].paper = paper
     by_topic: dict[str, list[PlacedTopicBlock]] = {}
@@ -153,7 +163,17 @@ def plan(
         path = f"topics/{topic}.md"
         sources = [f"{b.file}:{b.block.block.first_line}" for b in blocks]
         planned.append(
-            _decide(layout, manifest, path, "topic", f"topic:{topic}", _fixed(text), today, sources)
+            _decide(
+                layout,
+                manifest,
+                path,
+                "topic",
+                f"topic:{topic}",
+                _fixed(text),
+                today,
+                sources,
+                files,
+            )
         )
         planned[-1].topic = topic
     return planned
@@ -172,6 +192,7 @@ def _decide(
     render: Callable[[date], str],
     today: date,
     sources: list[str],
+    files: set[str],
 ) -> PlannedFile:
     target = layout.root / path
     try:
@@ -185,8 +206,12 @@ def _decide(
         return PlannedFile(path, kind, key, current, action, sources)
     added = _existing_added(current, path) if kind == "note" else None
     text = render(added or today)
-    action = Action.UNCHANGED if text == current else Action.UPDATE
-    return PlannedFile(path, kind, key, text, action, sources)
+    if text == current:
+        return PlannedFile(path, kind, key, text, Action.UNCHANGED, sources)
+    recorded = {_source_file(s) for s in manifest.files[path].sources}
+    if not recorded <= files:
+        return PlannedFile(path, kind, key, current, Action.KEEP_PARTIAL, sources)
+    return PlannedFile(path, kind, key, text, Action.UPDATE, sources)
 
 
 def needs_inbox(merged: MergeResult, kb: KnowledgeBase) -> bool:
