@@ -11,6 +11,7 @@ title must equal that note's title, and its link the note's arXiv id.
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import date
 from pathlib import Path
@@ -30,8 +31,8 @@ _SCHEME = re.compile(r"https?://", re.IGNORECASE)
 
 
 def fingerprint(text: str) -> str:
-    """Letters and digits only, lower case; HTML tags and URL schemes dropped."""
-    text = _SCHEME.sub("", _TAG.sub("", text))
+    """Letters and digits only, lower case; HTML tags (escaped too) and URL schemes dropped."""
+    text = _SCHEME.sub("", _TAG.sub("", html.unescape(text)))
     return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 

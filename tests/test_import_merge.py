@@ -330,6 +330,8 @@ def test_topic_text_links_papers_and_joins_a_sections_blocks() -> None:
             "![ok](https://example.org/a.png) [[a note]]",
             "![ok](https://example.org/a.png) [[a note]]",
         ),
+        ("生成多个<st>(rationale)<et>,", "生成多个&lt;st&gt;(rationale)&lt;et&gt;,"),
+        ('a<br>b `<st>` <details markdown="1">', 'a<br>b `<st>` <details markdown="1">'),
     ],
 )
 def test_markdown_fixes(line: str, fixed: str) -> None:

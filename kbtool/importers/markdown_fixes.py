@@ -10,6 +10,8 @@
   escaped: ``[\\[paper\\]](url)`` shows the same text.
 - **A link without a scheme** (``[Reddit](www.reddit.com/…)``) is a relative link to a
   file that does not exist; ``https://`` is added.
+- **Text that looks like an HTML tag but is none** (``生成多个<st>(rationale)<et>``) would
+  vanish on the page; it is written as ``&lt;st&gt;`` so it shows (not inside code).
 
 Each change is recorded so the import report can list it.
 """
@@ -17,6 +19,7 @@ Each change is recorded so the import report can list it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from kbtool.importers.model import Rewrite
 
@@ -28,6 +31,63 @@ _EXPIRED_IMAGE = re.compile(
     + r")/[^)\s]*)\))(?P<attrs>\{[^}\n]*\})?"
 )
 _DOUBLE_BRACKET_LINK = re.compile(r"(?<!!)\[\[(?P<label>[^\[\]\n]+)\]\]\(")
+#: HTML elements the notes may use on purpose; anything else in angle brackets is text.
+HTML_ELEMENTS = frozenset(
+    {
+        "a",
+        "abbr",
+        "audio",
+        "b",
+        "blockquote",
+        "br",
+        "center",
+        "code",
+        "del",
+        "details",
+        "div",
+        "em",
+        "figcaption",
+        "figure",
+        "font",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "i",
+        "iframe",
+        "img",
+        "ins",
+        "kbd",
+        "li",
+        "mark",
+        "ol",
+        "p",
+        "pre",
+        "s",
+        "section",
+        "small",
+        "source",
+        "span",
+        "strong",
+        "sub",
+        "summary",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "th",
+        "thead",
+        "tr",
+        "u",
+        "ul",
+        "video",
+    }
+)
+_TAG_LIKE = re.compile(r"<(?P<close>/?)(?P<name>[A-Za-z][A-Za-z0-9-]*)(?P<rest>[^<>\n]*)>")
+_CODE_SPAN = re.compile(r"(`+)[^`\n]*?\1")
 _SCHEMELESS = re.compile(
     r"(?<!!)(?P<head>\[[^\[\]\n]*\]\()(?P<url>(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)+/[^)\s]*)\)",
     re.IGNORECASE,
@@ -47,7 +107,32 @@ def fix_line(number: int, text: str, rewrites: list[Rewrite] | None = None) -> s
     fixed = _SCHEMELESS.sub(lambda m: f"{m['head']}https://{m['url']})", fixed)
     if fixed != before and rewrites is not None:
         rewrites.append(Rewrite(number, before, fixed, "https:// added to a link"))
+    before = fixed
+    fixed = _outside_code(fixed, _escape_pseudo_tags)
+    if fixed != before and rewrites is not None:
+        rewrites.append(Rewrite(number, before, fixed, "text in angle brackets escaped"))
     return fixed
+
+
+def _escape_pseudo_tags(text: str) -> str:
+    def escape(match: re.Match[str]) -> str:
+        if match["name"].lower() in HTML_ELEMENTS or match["name"].lower().startswith("http"):
+            return match.group(0)
+        return "&lt;" + match.group(0)[1:-1] + "&gt;"
+
+    return _TAG_LIKE.sub(escape, text)
+
+
+def _outside_code(text: str, change: Callable[[str], str]) -> str:
+    """``text`` with ``change`` applied to everything but its inline code spans."""
+    out: list[str] = []
+    position = 0
+    for span in _CODE_SPAN.finditer(text):
+        out.append(change(text[position : span.start()]))
+        out.append(span.group(0))
+        position = span.end()
+    out.append(change(text[position:]))
+    return "".join(out)
 
 
 def _mark_expired(match: re.Match[str]) -> str:
