@@ -33,7 +33,7 @@ import math
 import re
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import combinations, product
@@ -69,9 +69,14 @@ WORD_PENALTY = 2.0
 PAIR_BONUS = 7.0
 #: Share of the shipped context table's word frequencies (modern web text) in the default
 #: lexicon, beside jieba's (older news text plus a large vocabulary).
-TABLE_UNIGRAM_WEIGHT = 0.5
+TABLE_UNIGRAM_WEIGHT = 0.8
 #: Weight of the shipped context table's word-pair PMI in a reading's score.
 CONTEXT_WEIGHT = 1.0
+#: Weight of the context score of two words separated by ASCII text on a line (在 LoRA 中).
+GAP_WEIGHT = 1.0
+#: Decoding passes: each pass after the first also learns from the characters the previous
+#: one read with confidence (words restored in one place help elsewhere in the document).
+PASSES = 1
 #: Weight of the PMI of word pairs seen in the document's own certain text.
 DOCUMENT_WEIGHT = 0.0
 
@@ -400,9 +405,16 @@ def _pair_bonus(
 
 
 def _lattice(
-    slots: list[tuple[str, ...]], lexicon: Lexicon, context: tuple[str, str] = ("", "")
+    slots: list[tuple[str, ...]],
+    lexicon: Lexicon,
+    context: tuple[str, str] = ("", ""),
+    breaks: frozenset[int] = frozenset(),
 ) -> list[list[_Edge]]:
-    """All words (and single characters) readable at each position, keyed by start."""
+    """All words (and single characters) readable at each position, keyed by start.
+
+    No word spans a position in ``breaks`` (where a run starts after text that is not part
+    of the lattice).
+    """
     n = len(slots)
     max_len = lexicon.max_len
     bonus = _pair_bonus(slots, *context)
@@ -417,7 +429,7 @@ def _lattice(
                 stack.append((char, start + 1))
         while stack:
             word, end = stack.pop()
-            if end >= n or len(word) >= max_len:
+            if end >= n or end in breaks or len(word) >= max_len:
                 continue
             for char in slots[end]:
                 longer = word + char
@@ -482,6 +494,7 @@ def _decode(
     lexicon: Lexicon,
     context: tuple[str, str] = ("", ""),
     pairs: _PairScorer | None = None,
+    breaks: frozenset[int] = frozenset(),
 ) -> _Reading:
     """Best reading of ``slots`` plus, per position, the margin and the runner-up readings.
 
@@ -489,10 +502,11 @@ def _decode(
     plus ``pairs(previous word, word)`` for each adjacent pair (a bigram Viterbi whose
     states are the lattice's edges). The margin of a position is the best path score minus
     the best score of any path that reads a different character there (``inf`` if the
-    position has a single candidate).
+    position has a single candidate). Pairs across a position in ``breaks`` (words on either
+    side of ASCII text such as ``在 LoRA 中``) count :data:`GAP_WEIGHT` times.
     """
     n = len(slots)
-    by_start = _lattice(slots, lexicon, context)
+    by_start = _lattice(slots, lexicon, context, breaks)
     if pairs is None:
         pairs = _PairScorer(ContextTable.empty(), None)
     edges = [edge for out in by_start for edge in out]
@@ -511,8 +525,9 @@ def _decode(
             forward[index] = logp
             continue
         top, best_prev = -math.inf, -1
+        weight = GAP_WEIGHT if start in breaks else 1.0
         for prev in ending[start]:
-            score = forward[prev] + pairs(edges[prev][2], word)
+            score = forward[prev] + weight * pairs(edges[prev][2], word)
             if score > top:
                 top, best_prev = score, prev
         forward[index] = top + logp
@@ -524,8 +539,10 @@ def _decode(
         if end == n:
             backward[index] = 0.0
             continue
+        weight = GAP_WEIGHT if end in breaks else 1.0
         backward[index] = max(
-            pairs(word, edges[nxt][2]) + edges[nxt][3] + backward[nxt] for nxt in starting[end]
+            weight * pairs(word, edges[nxt][2]) + edges[nxt][3] + backward[nxt]
+            for nxt in starting[end]
         )
 
     last = max(ending[n], key=lambda e: forward[e])
@@ -710,15 +727,13 @@ def repair_text(
     base = lexicon if lexicon is not None else Lexicon.default()
     newline_offsets = [i for i, c in enumerate(text) if c == "\n"]
     lines = [bisect_right(newline_offsets, run.start) + 1 for run in runs]
-    contexts = _line_contexts(runs, lines)
-    segments = _certain_segments(text, runs, base)
-    vocabulary = base.learn(word for segment in segments for word in segment)
     table = context if context is not None else ContextTable.default()
-    pairs = _PairScorer(table, DocumentContext(segments) if DOCUMENT_WEIGHT else None)
-    readings = [
-        _decode(run.slots, vocabulary, line_context, pairs) if any(run.damaged) else None
-        for run, line_context in zip(runs, contexts, strict=True)
-    ]
+    readings: list[_Reading | None] = [None] * len(runs)
+    for _ in range(int(PASSES)):
+        segments = _certain_segments(_certain_text(text, runs, readings), base)
+        vocabulary = base.learn(word for segment in segments for word in segment)
+        pairs = _PairScorer(table, DocumentContext(segments) if DOCUMENT_WEIGHT else None)
+        readings = _decode_lines(runs, lines, vocabulary, pairs)
 
     pieces: list[str] = []
     out_len = 0
@@ -785,27 +800,39 @@ def repair_text(
 _GAP = "\0"
 
 
-def _certain_text(text: str, runs: list[_Run]) -> str:
+def _certain_text(
+    text: str, runs: list[_Run], readings: Sequence[_Reading | None] | None = None
+) -> str:
     """``text`` with its mojibake runs decoded where the reading is certain and every ambiguous
-    character replaced by :data:`_GAP`: the text known to be right, to learn vocabulary from."""
+    character replaced by :data:`_GAP`: the text known to be right, to learn vocabulary from.
+
+    With ``readings`` (a previous pass), characters read with at least
+    :data:`CONFIDENCE_MARGIN` count as certain too.
+    """
     pieces: list[str] = []
     cursor = 0
-    for run in runs:
+    for index, run in enumerate(runs):
         pieces.append(text[cursor : run.start])
-        pieces.extend(slot[0] if len(slot) == 1 else _GAP for slot in run.slots)
+        reading = readings[index] if readings is not None else None
+        for i, slot in enumerate(run.slots):
+            if len(slot) == 1:
+                pieces.append(slot[0])
+            elif reading is not None and reading[1][i] >= CONFIDENCE_MARGIN:
+                pieces.append(reading[0][i])
+            else:
+                pieces.append(_GAP)
         cursor = run.end
     pieces.append(text[cursor:])
     return "".join(pieces)
 
 
-def _certain_segments(text: str, runs: list[_Run], lexicon: Lexicon) -> list[list[str]]:
+def _certain_segments(certain: str, lexicon: Lexicon) -> list[list[str]]:
     """Words of the certain text: each stretch of non-ASCII characters, segmented.
 
     A word next to a gap is dropped: it may be the rest of a word cut by the gap (段 of 字段
     when 字 is ambiguous), and learning it as a word of its own would make the document
     seem to favour exactly the wrong readings next to damaged characters.
     """
-    certain = _certain_text(text, runs)
     segments: list[list[str]] = []
     for match in re.finditer(r"[^\x00-\x7f\s]+", certain):
         words = _segment(match.group(), lexicon)
@@ -818,16 +845,32 @@ def _certain_segments(text: str, runs: list[_Run], lexicon: Lexicon) -> list[lis
     return segments
 
 
-def _line_contexts(runs: list[_Run], lines: list[int]) -> list[tuple[str, str]]:
-    """For each run, the certain characters of the other runs on its line: (before, after)."""
-    certain = ["".join(s[0] if len(s) == 1 else "\0" for s in run.slots) for run in runs]
-    contexts: list[tuple[str, str]] = []
+def _decode_lines(
+    runs: list[_Run], lines: list[int], lexicon: Lexicon, pairs: _PairScorer
+) -> list[_Reading | None]:
+    """Read every damaged run, decoding all the runs of a line as one lattice.
+
+    Runs on one line are separated by ASCII text (spaces, code, ``%s``); decoding them
+    together lets the words on either side of it inform each other, and lets a bracket be
+    read by its partner in another run. Runs without lost bytes get ``None``.
+    """
+    readings: list[_Reading | None] = [None] * len(runs)
     first = 0
-    for index, line in enumerate(lines):
-        if lines[first] != line:
-            first = index
-        last = index
-        while last + 1 < len(lines) and lines[last + 1] == line:
+    while first < len(runs):
+        last = first
+        while last + 1 < len(runs) and lines[last + 1] == lines[first]:
             last += 1
-        contexts.append(("".join(certain[first:index]), "".join(certain[index + 1 : last + 1])))
-    return contexts
+        group = range(first, last + 1)
+        if any(any(runs[i].damaged) for i in group):
+            slots: list[tuple[str, ...]] = []
+            starts: list[int] = []
+            for i in group:
+                starts.append(len(slots))
+                slots.extend(runs[i].slots)
+            best, margins, rivals = _decode(slots, lexicon, ("", ""), pairs, frozenset(starts[1:]))
+            for i, begin in zip(group, starts, strict=True):
+                end = begin + len(runs[i].slots)
+                if any(runs[i].damaged):
+                    readings[i] = (best[begin:end], margins[begin:end], rivals[begin:end])
+        first = last + 1
+    return readings
