@@ -75,6 +75,7 @@ def plain_label(text: str) -> str:
 
 
 def head_papers(item: Item) -> list[FoundLink]:
+    """The papers a bullet's own first line links (rule 1)."""
     return paper_links(item.text)
 
 
@@ -93,9 +94,11 @@ class _SectionParser:
     # -- classification -------------------------------------------------------------
 
     def _is_group(self, item: Item) -> bool:
+        """Whether a paper bullet sits somewhere under ``item``."""
         return any(head_papers(d) for d in item.walk() if d is not item)
 
     def _is_paper(self, item: Item) -> bool:
+        """Whether ``item`` is a paper by rule 1, 2 or 3 of the module's docstring."""
         if id(item) in self.text_items:
             return False
         if head_papers(item):
@@ -194,8 +197,7 @@ class _SectionParser:
                     names=tuple(names),
                     arxiv=link.arxiv if link else None,
                     openreview=link.openreview if link else None,
-                    url=(link.url if link and not link.arxiv and not link.openreview else None)
-                    or (fields.url if link is None else None),
+                    url=_paper_url(link, fields),
                     venue=fields.venue,
                     tags=fields.tags,
                     code=fields.code,
@@ -258,6 +260,13 @@ def _head_fields(text: str, papers: list[FoundLink]) -> _HeadFields:
     elif others:
         fields.url = others[0]
     return fields
+
+
+def _paper_url(link: FoundLink | None, fields: _HeadFields) -> str | None:
+    """The paper's URL when no id names it: its proceedings link, else the bullet's link."""
+    if link is None:
+        return fields.url
+    return link.url if link.arxiv is None and link.openreview is None else None
 
 
 def _without_generic_links(text: str) -> str:
