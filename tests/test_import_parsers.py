@@ -268,3 +268,12 @@ def test_unknown_format_is_an_input_error(text: str) -> None:
         detect_format(text, "notes.txt")
     assert isinstance(caught.value, InputError)
     assert str(caught.value).startswith("notes.txt: not in a format kbtool can import")
+
+
+def test_arxiv_digest_sets_lists_and_tables_apart_from_the_text_above() -> None:
+    source = arxiv_digest.parse(
+        "004.txt", DIGEST.replace("# 论文总结\n", "# 论文总结\n现有方法：\n- 粗粒度\n")
+    )
+    text = source.mentions[0].block.text
+    assert "    现有方法：\n\n    - 粗粒度\n" in text
+    assert "\n\n    | Benchmark | Paper |\n" in text

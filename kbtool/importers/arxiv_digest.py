@@ -188,11 +188,28 @@ def _mention(
     )
 
 
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s")
+
+
+def _starts_block_under_text(text: str, previous: str) -> bool:
+    """Whether ``text`` starts a list or table right under a paragraph line.
+
+    The summaries are written for renderers that let a list or table interrupt a
+    paragraph; the site's Markdown needs a blank line first, or shows them as text.
+    """
+    body, above = text.strip(), previous.strip()
+    if not above or above.startswith(("#", "|", ">", "??? ")) or _LIST_ITEM.match(previous):
+        return False
+    return bool(_LIST_ITEM.match(text)) or body.startswith("|")
+
+
 def _tidy(lines: list[tuple[int | None, str]]) -> list[tuple[int | None, str]]:
     result: list[tuple[int | None, str]] = []
     for number, text in lines:
         if not text.strip() and (not result or not result[-1][1].strip()):
             continue
+        if result and text.strip() and _starts_block_under_text(text, result[-1][1]):
+            result.append((None, ""))
         result.append((number, text.rstrip("\n")))
     while result and not result[-1][1].strip():
         result.pop()
