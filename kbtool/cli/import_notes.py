@@ -20,7 +20,7 @@ from kbtool.importers.report import format_report
     "--report",
     "report_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Also write the report to this file.",
+    help="Also write the report to this file (not in a dry run).",
 )
 @click.pass_obj
 def import_notes(
@@ -37,9 +37,10 @@ def import_notes(
     and why.
 
     Safe to run again: notes already imported are left unchanged, and a note or topic
-    text edited since the import (or written by hand) is never overwritten. Every file
-    is read and checked before anything is written; a file in no known format, missing,
-    or binary stops the import with exit status 4.
+    text edited since the import (or written by hand) is never overwritten; an unedited
+    one is brought up to date only when all the files it was made from are imported
+    together. Every file is read and checked before anything is written; a file in no
+    known format, missing, binary or not UTF-8 stops the import with exit status 4.
     """
     report = import_files(cli.layout, list(files), today=date.today(), dry_run=dry_run)
     text = format_report(report)
