@@ -7,9 +7,13 @@
     │   ├── NoteFormatError          a note that cannot be read (path, line)
     │   ├── ConfigError              kbtool.yml / topics.yml / the import manifest (path, line)
     │   ├── ArxivIdError             a string that is not an arXiv id (or escapes notes/)
+    │   ├── UnknownPaperError        ids the arXiv API answered with no entry (ids)
+    │   ├── ArxivQueryError          arXiv's own error feed, e.g. HTTP 400 (url, status, value)
     │   ├── NotTextError             a file that is binary or not UTF-8 (path, line)
     │   └── UnknownFormatError       a file to import in none of the known formats (path)
     ├── NoteExistsError          exit 5: refusing to overwrite an existing note
+    │   └── PaperHasNoteError        exit 1: `kbtool new` for a paper that already has a
+    │                                note (the issue's contract: "exits 1, writes nothing")
     └── RemoteError              exit 6: a remote service failed after retries (url, status)
 
 The CLI turns each into one line on stderr and its exit code; nothing below the
@@ -81,12 +85,42 @@ class ArxivIdError(InputError):
         self.value = value
 
 
+class UnknownPaperError(InputError):
+    """arXiv answered, and has no paper with these ids."""
+
+    def __init__(self, message: str, ids: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.ids = ids
+
+
+class ArxivQueryError(InputError):
+    """arXiv refused the query itself (its error feed), e.g. an id it cannot parse."""
+
+    def __init__(
+        self, message: str, url: str, status: int | None = None, value: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.url = url
+        self.status = status
+        self.value = value
+
+
 class NoteExistsError(KbtoolError):
     exit_code = 5
 
     def __init__(self, message: str, path: Path) -> None:
         super().__init__(message)
         self.path = path
+
+
+class PaperHasNoteError(NoteExistsError):
+    """``kbtool new`` for a paper the knowledge base already has a note for (any version)."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, path: Path, paths: tuple[Path, ...] = ()) -> None:
+        super().__init__(message, path)
+        self.paths = paths or (path,)
 
 
 class RemoteError(KbtoolError):

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from kbtool.cli import check, fix_encoding, import_notes, init  # noqa: F401  (each registers)
+from kbtool.cli import (  # noqa: F401  (each module registers its command)
+    check,
+    enrich,
+    fix_encoding,
+    import_notes,
+    init,
+    new,
+)
 from kbtool.cli.app import main
 
 __all__ = ["main"]
