@@ -12,6 +12,10 @@ Two sources:
   ``scripts/build_context_table.py``; shipped as ``kbtool/data/context_zh.tsv.gz``. It keeps
   only pairs with a word that damage makes confusable; an unlisted pair after a listed
   history ``h`` scores the model's back-off weight ``log bow(h)``, as the model would.
+* :class:`CharContext` — adjacent *character* pairs counted in zh_CN message catalogues of
+  free software (technical Chinese: 套接字, 子进程, 不支持), built by
+  ``scripts/build_char_table.py``; shipped as ``kbtool/data/char_context_zh.tsv.gz``
+  (LGPL-2.1-or-later). It knows the technical words that the web-text model lacks.
 * :class:`DocumentContext` — pairs counted in the document's own certain text.
 """
 
@@ -26,9 +30,12 @@ from importlib import resources
 from itertools import pairwise
 from pathlib import Path
 
-__all__ = ["ContextTable", "DocumentContext", "TableFormatError"]
+__all__ = ["CharContext", "ContextTable", "DocumentContext", "TableFormatError"]
 
 DEFAULT_TABLE = "context_zh.tsv.gz"
+DEFAULT_CHAR_TABLE = "char_context_zh.tsv.gz"
+#: Byte values the damage drops (kept equal to ``encoding_repair.LOST_BYTES``).
+_LOST = frozenset({0x81, 0x8D, 0x8E, 0x8F, 0x90, 0x9D, 0x9E, 0xAD})
 
 
 class TableFormatError(ValueError):
@@ -92,14 +99,7 @@ class ContextTable:
     def from_file(cls, path: str | Path) -> ContextTable:
         """Load a table file (gzip-compressed if its name ends in ``.gz``)."""
         path = Path(path)
-        try:
-            if path.suffix == ".gz":
-                text = gzip.decompress(path.read_bytes()).decode("utf-8")
-            else:
-                text = path.read_text(encoding="utf-8")
-        except (OSError, EOFError, gzip.BadGzipFile, UnicodeDecodeError) as error:
-            raise TableFormatError(f"{path}: cannot read context table: {error}") from None
-        return cls.from_lines(text.splitlines(), str(path))
+        return cls.from_lines(_read_table_text(path).splitlines(), str(path))
 
     @classmethod
     def default(cls) -> ContextTable:
@@ -148,6 +148,119 @@ class ContextTable:
 def _default_table() -> ContextTable:
     with resources.as_file(resources.files("kbtool") / "data" / DEFAULT_TABLE) as path:
         return ContextTable.from_file(path)
+
+
+def _read_table_text(path: Path) -> str:
+    try:
+        if path.suffix == ".gz":
+            return gzip.decompress(path.read_bytes()).decode("utf-8")
+        return path.read_text(encoding="utf-8")
+    except (OSError, EOFError, gzip.BadGzipFile, UnicodeDecodeError) as error:
+        raise TableFormatError(f"{path}: cannot read context table: {error}") from None
+
+
+def lossy(char: str) -> bool:
+    """Whether the damage can drop one of ``char``'s UTF-8 bytes (its reading can be in doubt)."""
+    return any(byte in _LOST for byte in char.encode("utf-8")[1:])
+
+
+class CharContext:
+    """Smoothed PMI of adjacent characters, from character and pair counts.
+
+    ``pmi(a, b) = log((c(ab) + m) / (E + m))`` with ``E = c(a) c(b) / N`` the count expected
+    by chance and ``m`` the smoothing: a pair seen more often than chance scores positive, a
+    pair of common characters never seen scores negative, rare characters score about 0.
+    Only pairs with a :func:`lossy` character are counted (others cannot differ between
+    readings), so any other pair scores 0.0.
+    """
+
+    __slots__ = ("_cache", "_chars", "_pairs", "_smoothing", "_total")
+
+    def __init__(
+        self,
+        chars: Mapping[str, int],
+        pairs: Mapping[str, int],
+        total: int,
+        *,
+        smoothing: float = 1.0,
+    ) -> None:
+        """Wrap counts of characters, of two-character ``pairs``, and the total count."""
+        self._chars = dict(chars)
+        self._pairs = dict(pairs)
+        self._total = max(total, 1)
+        self._smoothing = smoothing
+        self._cache: dict[tuple[str, str], float] = {}
+
+    @classmethod
+    def empty(cls) -> CharContext:
+        """A table that knows nothing (every pair scores 0.0)."""
+        return cls({}, {}, 0)
+
+    @classmethod
+    def from_lines(
+        cls, lines: Iterable[str], source: str = "<table>", *, smoothing: float = 1.0
+    ) -> CharContext:
+        """Parse the format written by ``scripts/build_char_table.py``.
+
+        ``#`` lines are comments; ``*<TAB>N`` gives the total; every other line is a
+        character or a pair of characters and its count. Raises :class:`TableFormatError`
+        naming ``source`` and the line otherwise.
+        """
+        chars: dict[str, int] = {}
+        pairs: dict[str, int] = {}
+        total = 0
+        for number, line in enumerate(lines, start=1):
+            if line.startswith("#") or not line.strip():
+                continue
+            key, _, value = line.rstrip("\n").partition("\t")
+            try:
+                if key == "*":
+                    total = int(value)
+                elif len(key) == 1:
+                    chars[key] = int(value)
+                elif len(key) == 2:
+                    pairs[key] = int(value)
+                else:
+                    raise ValueError(f"expected one or two characters, found {key!r}")
+            except ValueError as error:
+                raise TableFormatError(f"{source}:{number}: {error}") from None
+        return cls(chars, pairs, total, smoothing=smoothing)
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> CharContext:
+        """Load a table file (gzip-compressed if its name ends in ``.gz``)."""
+        path = Path(path)
+        return cls.from_lines(_read_table_text(path).splitlines(), str(path))
+
+    @classmethod
+    def default(cls) -> CharContext:
+        """The table shipped with kbtool (loaded once per process, then cached)."""
+        return _default_char_table()
+
+    def __len__(self) -> int:
+        """Number of counted pairs."""
+        return len(self._pairs)
+
+    def pmi(self, first: str, second: str) -> float:
+        """Smoothed PMI (nats) of ``second`` right after ``first``."""
+        key = (first, second)
+        found = self._cache.get(key)
+        if found is None:
+            if lossy(first) or lossy(second):
+                expected = self._chars.get(first, 0) * self._chars.get(second, 0) / self._total
+                seen = self._pairs.get(first + second, 0)
+                m = self._smoothing
+                found = math.log((seen + m) / (expected + m))
+            else:
+                found = 0.0
+            self._cache[key] = found
+        return found
+
+
+@cache
+def _default_char_table() -> CharContext:
+    with resources.as_file(resources.files("kbtool") / "data" / DEFAULT_CHAR_TABLE) as path:
+        return CharContext.from_file(path)
 
 
 class DocumentContext:

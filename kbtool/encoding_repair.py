@@ -36,10 +36,10 @@ from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from itertools import combinations, product
+from itertools import combinations, pairwise, product
 from pathlib import Path
 
-from kbtool.context_table import ContextTable, DocumentContext
+from kbtool.context_table import CharContext, ContextTable, DocumentContext
 
 __all__ = [
     "CONFIDENCE_MARGIN",
@@ -74,6 +74,8 @@ TABLE_UNIGRAM_WEIGHT = 0.8
 CONTEXT_WEIGHT = 1.0
 #: Weight of the context score of two words separated by ASCII text on a line (在 LoRA 中).
 GAP_WEIGHT = 1.0
+#: Weight of the character-pair PMI from technical text (:class:`CharContext`).
+CHAR_WEIGHT = 2.0
 #: Decoding passes: each pass after the first also learns from the characters the previous
 #: one read with confidence (words restored in one place help elsewhere in the document).
 PASSES = 1
@@ -466,26 +468,48 @@ def _viterbi(edges: list[list[_Edge]], n: int) -> tuple[float, list[_Edge]]:
 
 
 class _PairScorer:
-    """Context score of adjacent words: weighted PMI from the shipped table and the document.
+    """Context scores: word pairs (shipped table, document) and character pairs.
 
-    Results are memoised per word pair: the same pairs recur across a document's runs.
+    :meth:`transition` scores one word following another; :meth:`inside` the character
+    pairs within a word. Results are memoised: the same pairs recur across a document.
     """
 
-    __slots__ = ("_cache", "_document", "_table")
+    __slots__ = ("_chars", "_document", "_inside", "_table", "_transitions")
 
-    def __init__(self, table: ContextTable, document: DocumentContext | None) -> None:
+    def __init__(
+        self,
+        table: ContextTable,
+        document: DocumentContext | None = None,
+        chars: CharContext | None = None,
+    ) -> None:
         self._table = table
         self._document = document
-        self._cache: dict[tuple[str, str], float] = {}
+        self._chars = chars if chars is not None else CharContext.empty()
+        self._transitions: dict[tuple[str, str, bool], float] = {}
+        self._inside: dict[str, float] = {}
 
-    def __call__(self, history: str, word: str) -> float:
-        key = (history, word)
-        found = self._cache.get(key)
+    def transition(self, history: str, word: str, gap: bool) -> float:
+        """Score of ``word`` after ``history``; ``gap``: ASCII text lies between them."""
+        key = (history, word, gap)
+        found = self._transitions.get(key)
         if found is None:
             found = CONTEXT_WEIGHT * self._table.pmi(history, word)
             if self._document is not None:
                 found += DOCUMENT_WEIGHT * self._document.pmi(history, word)
-            self._cache[key] = found
+            if gap:
+                found *= GAP_WEIGHT
+            else:
+                found += CHAR_WEIGHT * self._chars.pmi(history[-1], word[0])
+            self._transitions[key] = found
+        return found
+
+    def inside(self, word: str) -> float:
+        """Score of the adjacent character pairs inside ``word``."""
+        found = self._inside.get(word)
+        if found is None:
+            pmi = self._chars.pmi
+            found = CHAR_WEIGHT * sum(pmi(a, b) for a, b in pairwise(word))
+            self._inside[word] = found
         return found
 
 
@@ -508,8 +532,12 @@ def _decode(
     n = len(slots)
     by_start = _lattice(slots, lexicon, context, breaks)
     if pairs is None:
-        pairs = _PairScorer(ContextTable.empty(), None)
-    edges = [edge for out in by_start for edge in out]
+        pairs = _PairScorer(ContextTable.empty())
+    edges = [
+        (start, end, word, logp + pairs.inside(word) if end - start > 1 else logp)
+        for out in by_start
+        for start, end, word, logp in out
+    ]
     ending: list[list[int]] = [[] for _ in range(n + 1)]
     for index, edge in enumerate(edges):
         ending[edge[1]].append(index)
@@ -525,9 +553,9 @@ def _decode(
             forward[index] = logp
             continue
         top, best_prev = -math.inf, -1
-        weight = GAP_WEIGHT if start in breaks else 1.0
+        gap = start in breaks
         for prev in ending[start]:
-            score = forward[prev] + weight * pairs(edges[prev][2], word)
+            score = forward[prev] + pairs.transition(edges[prev][2], word, gap)
             if score > top:
                 top, best_prev = score, prev
         forward[index] = top + logp
@@ -539,9 +567,9 @@ def _decode(
         if end == n:
             backward[index] = 0.0
             continue
-        weight = GAP_WEIGHT if end in breaks else 1.0
+        gap = end in breaks
         backward[index] = max(
-            weight * pairs(word, edges[nxt][2]) + edges[nxt][3] + backward[nxt]
+            pairs.transition(word, edges[nxt][2], gap) + edges[nxt][3] + backward[nxt]
             for nxt in starting[end]
         )
 
@@ -698,6 +726,7 @@ def repair_text(
     lexicon: Lexicon | None = None,
     assume_damaged: bool | None = None,
     context: ContextTable | None = None,
+    char_context: CharContext | None = None,
 ) -> RepairResult:
     """Undo the mojibake in ``text``, restoring lost bytes where the evidence allows.
 
@@ -716,8 +745,8 @@ def repair_text(
     from the characters that are certain) is learned on top of it. ``assume_damaged=None``
     detects mojibake from the text (a complete 3- or 4-byte character such as ``ï¼Œ``);
     ``True``/``False`` forces the decision. ``context`` scores adjacent word pairs (default:
-    :meth:`ContextTable.default`, the table shipped with kbtool); word pairs in the
-    document's certain text add to it.
+    :meth:`ContextTable.default`, the table shipped with kbtool) and ``char_context``
+    adjacent characters (default: :meth:`CharContext.default`, technical Chinese).
     """
     runs, skipped = _find_runs(text)
     damaged_doc = _looks_damaged(runs) if assume_damaged is None else assume_damaged
@@ -728,11 +757,13 @@ def repair_text(
     newline_offsets = [i for i, c in enumerate(text) if c == "\n"]
     lines = [bisect_right(newline_offsets, run.start) + 1 for run in runs]
     table = context if context is not None else ContextTable.default()
+    chars = char_context if char_context is not None else CharContext.default()
     readings: list[_Reading | None] = [None] * len(runs)
     for _ in range(int(PASSES)):
         segments = _certain_segments(_certain_text(text, runs, readings), base)
         vocabulary = base.learn(word for segment in segments for word in segment)
-        pairs = _PairScorer(table, DocumentContext(segments) if DOCUMENT_WEIGHT else None)
+        document = DocumentContext(segments) if DOCUMENT_WEIGHT else None
+        pairs = _PairScorer(table, document, chars)
         readings = _decode_lines(runs, lines, vocabulary, pairs)
 
     pieces: list[str] = []

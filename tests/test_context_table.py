@@ -7,15 +7,20 @@ written to real files in ``tmp_path``.
 from __future__ import annotations
 
 import gzip
+import math
 import time
 from pathlib import Path
 
 import pytest
 
-from kbtool.context_table import ContextTable, DocumentContext, TableFormatError
-from kbtool.encoding_repair import MARK_OPEN, damage_text, repair_text
+from kbtool.context_table import CharContext, ContextTable, DocumentContext, TableFormatError
+from kbtool.encoding_repair import MARK_CLOSE, MARK_OPEN, damage_text, repair_text
 
 SMALL = "# a comment\n过程\t-90\t-3\t中\t54\t与\t8\n中\t-65\t1\t，\t11\n收敛\t-121\t0\n"
+
+
+def unmark(text: str) -> str:
+    return text.replace(MARK_OPEN, "").replace(MARK_CLOSE, "")
 
 
 def write_gz(path: Path, text: str) -> Path:
@@ -99,6 +104,53 @@ def test_document_context_counts_pairs() -> None:
     assert capped.pmi("甲", "乙") == 2.0
 
 
+CHARS = "# counts\n*\t1000\n中\t100\n不\t100\n，\t100\n丁\t1\n中，\t30\n"
+
+
+def test_char_context_smoothed_pmi(tmp_path: Path) -> None:
+    path = tmp_path / "chars.tsv"
+    path.write_text(CHARS, encoding="utf-8")
+    chars = CharContext.from_file(path)
+    assert len(chars) == 1
+    # seen 30 times where 10 are expected: log((30 + 1) / (10 + 1))
+    assert chars.pmi("中", "，") == pytest.approx(math.log(31 / 11))
+    # never seen though 10 are expected: negative evidence
+    assert chars.pmi("不", "，") == pytest.approx(math.log(1 / 11))
+    # a rare character: little to learn
+    assert chars.pmi("丁", "，") == pytest.approx(math.log(1 / 1.1))
+    # neither character can be damaged (no lost byte in 甲, ， or A): pair not counted
+    assert not CharContext.empty().pmi("中", "，")
+    assert chars.pmi("甲", "A") == 0.0
+
+
+@pytest.mark.parametrize("line", ["中\tx", "中文字\t3", "*\t"])
+def test_char_context_malformed_line(tmp_path: Path, line: str) -> None:
+    path = write_gz(tmp_path / "chars.tsv.gz", f"# c\n{line}\n")
+    with pytest.raises(TableFormatError, match=r"chars\.tsv\.gz:2: "):
+        CharContext.from_file(path)
+
+
+def test_shipped_char_context_knows_technical_words() -> None:
+    chars = CharContext.default()
+    assert chars is CharContext.default()
+    assert len(chars) > 5_000
+    # 字段 (field) and 子进程 (child process): technical words the web-text model lacks.
+    assert chars.pmi("字", "段") > chars.pmi("南", "段") + 2
+    assert chars.pmi("子", "进") > chars.pmi("后", "进") + 2
+    assert chars.pmi("不", "支") > chars.pmi("中", "支") + 2
+
+
+def test_technical_words_need_the_char_context() -> None:
+    # 子 loses two bytes (å alone: 后, 华, 名…); 不 and 中 share ä¸. Technical text decides.
+    for clean in ("无法在子进程中加载", "窗口函数不支持分组"):
+        result = repair_text(damage_text(clean), assume_damaged=True)
+        assert result.text == clean
+        without = repair_text(
+            damage_text(clean), assume_damaged=True, char_context=CharContext.empty()
+        )
+        assert unmark(without.text) != clean
+
+
 # -------------------------------------------------------------- context in repairs
 
 
@@ -121,13 +173,14 @@ def test_bu_before_a_verb() -> None:
 
 
 def test_context_reaches_across_ascii() -> None:
-    # 在 … 中 around an English term: the words on both sides of "LoRA" are scored as a pair.
-    result = repair_text(damage_text("在 LoRA 中，"), assume_damaged=True)
-    assert result.text.replace(MARK_OPEN, "").replace("⟧", "") == "在 LoRA 中，"
-    without = repair_text(
-        damage_text("在 LoRA 中，"), assume_damaged=True, context=ContextTable.empty()
-    )
-    assert "中" not in without.text
+    # 过程 … 中 with ASCII between: the two words are still scored as a pair (过程中 is common),
+    # so 中 is read with confidence; with an unrelated word there, it stays in doubt.
+    words_only = {"assume_damaged": True, "char_context": CharContext.empty()}
+    result = repair_text(damage_text("训练过程 X 中 y"), **words_only)
+    assert result.text == "训练过程 X 中 y"
+    assert result.uncertain == ()
+    unrelated = repair_text(damage_text("# 笔记 X 中 y"), **words_only)
+    assert unrelated.uncertain_count == 1
 
 
 def test_still_marks_what_context_cannot_decide() -> None:

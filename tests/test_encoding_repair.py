@@ -241,5 +241,6 @@ def test_brackets_are_read_by_their_partner() -> None:
     # the absence of one. Likewise ” (e2 80 9d) after a certain “.
     clean = "- 【实验】复现结果、整理笔记\n- 作者称之为“顿悟”。\n"
     result = repair_text(damage_text(clean))
-    assert result.text == clean
-    assert result.uncertain == ()
+    assert unmark(result.text)[0] == clean
+    # The brackets and quotes are certain (复现 may be marked: technical text rarely has it).
+    assert {u.guess for u in result.uncertain} <= {"复", "现"}
