@@ -5,10 +5,12 @@
     ├── NotAKnowledgeBaseError   exit 3: no mkdocs.yml above the current directory
     ├── InputError               exit 4: a file, id or value we were given is bad
     │   ├── NoteFormatError          a note that cannot be read (path, line)
-    │   ├── ConfigError              kbtool.yml / topics.yml that cannot be read (path, line)
+    │   ├── ConfigError              kbtool.yml / topics.yml / the import manifest (path, line)
     │   ├── ArxivIdError             a string that is not an arXiv id (or escapes notes/)
     │   ├── UnknownPaperError        ids the arXiv API answered with no entry (ids)
-    │   └── ArxivQueryError          arXiv's own error feed, e.g. HTTP 400 (url, status, value)
+    │   ├── ArxivQueryError          arXiv's own error feed, e.g. HTTP 400 (url, status, value)
+    │   ├── NotTextError             a file that is binary or not UTF-8 (path, line)
+    │   └── UnknownFormatError       a file to import in none of the known formats (path)
     ├── NoteExistsError          exit 5: refusing to overwrite an existing note
     │   └── PaperHasNoteError        exit 1: `kbtool new` for a paper that already has a
     │                                note (the issue's contract: "exits 1, writes nothing")
@@ -67,6 +69,14 @@ class NoteFormatError(LocatedInputError):
 
 class ConfigError(LocatedInputError):
     pass
+
+
+class NotTextError(LocatedInputError):
+    """A file that should be text but is binary, or not UTF-8."""
+
+
+class UnknownFormatError(LocatedInputError):
+    """A file given to ``kbtool import`` in none of the formats it knows."""
 
 
 class ArxivIdError(InputError):

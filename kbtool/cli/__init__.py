@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from kbtool.cli import check, enrich, init, links, new  # noqa: F401  (each module registers its command)
+from kbtool.cli import (  # noqa: F401  (each module registers its command)
+    check,
+    enrich,
+    fix_encoding,
+    import_notes,
+    init,
+    links,
+    new,
+)
 from kbtool.cli.app import main
 
 __all__ = ["main"]

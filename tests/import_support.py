@@ -1,0 +1,49 @@
+"""Helpers for the import tests: a real knowledge base with the seeds imported through the CLI."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from kbtool.cli import main
+from kbtool.scaffold import init_knowledge_base
+
+TESTS_DIR = Path(__file__).parent
+SEEDS_DIR = TESTS_DIR / "data" / "seeds"
+SEEDS = sorted(SEEDS_DIR.glob("*.txt"))
+REPO_TOPICS = TESTS_DIR.parent / "topics.yml"
+#: Every arXiv link form in the sources (abs, pdf, html; any host spelling; any version).
+ARXIV_LINK = re.compile(r"arxiv\.org/(?:abs|pdf|html)/(\d{4}\.\d{4,5})", re.IGNORECASE)
+
+
+def run(root: Path, *args: str) -> Result:
+    """The real CLI on the knowledge base at ``root``."""
+    return CliRunner().invoke(main, ["--root", str(root), *args], catch_exceptions=False)
+
+
+def new_knowledge_base(root: Path, topics: Path | None = REPO_TOPICS) -> Path:
+    """A fresh knowledge base (``kbtool init``), with this repository's topics by default."""
+    init_knowledge_base(root, "Test notes")
+    if topics is not None:
+        (root / "topics.yml").write_text(topics.read_text(encoding="utf-8"), encoding="utf-8")
+    return root
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    """Every file under ``root`` → the SHA-256 of its content."""
+    return {
+        path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
+
+
+def seed_arxiv_ids() -> set[str]:
+    """The distinct arXiv ids linked anywhere in the raw seed files, found by regex alone."""
+    ids: set[str] = set()
+    for seed in SEEDS:
+        ids.update(ARXIV_LINK.findall(seed.read_text(encoding="utf-8")))
+    return ids
