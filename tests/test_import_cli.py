@@ -197,14 +197,14 @@ def test_dry_run_writes_nothing(tmp_path: Path) -> None:
     assert snapshot(root) == before
 
 
-def test_inbox_topic_is_added_when_the_registry_lacks_it(tmp_path: Path) -> None:
+def test_unsorted_topic_is_added_when_the_registry_lacks_it(tmp_path: Path) -> None:
     root = new_knowledge_base(tmp_path / "kb", topics=None)
     (root / "topics.yml").write_text("# my topics\nrlhf:\n  title: RLHF\n", encoding="utf-8")
     result = run(root, "import", str(SEEDS_DIR / "004_02f32a247155a116.txt"))
     assert result.exit_code == 0, result.output
-    assert "topics.yml: did add the topic 'inbox'" in result.stdout
+    assert "topics.yml: did add the topic 'unsorted'" in result.stdout
     topics = (root / "topics.yml").read_text(encoding="utf-8")
-    assert topics.startswith("# my topics\nrlhf:\n  title: RLHF\n\ninbox:\n")
+    assert topics.startswith("# my topics\nrlhf:\n  title: RLHF\n\nunsorted:\n")
     assert run(root, "check").exit_code == 0
 
 

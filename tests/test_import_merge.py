@@ -12,7 +12,7 @@ from kbtool.importers.merge import merge
 from kbtool.importers.model import ArxivRef, Block, Mention, MentionKey, ParsedSource, TopicBlock
 from kbtool.importers.paper_links import LinkRole, classify_url, openreview_id, paper_links
 from kbtool.importers.render import render_note, render_topic_text
-from kbtool.importers.topic_map import INBOX, topics_for
+from kbtool.importers.topic_map import UNSORTED, topics_for
 from kbtool.importers.venues import classify_label
 from kbtool.note import parse_note
 from kbtool.topics import parse_topics
@@ -247,9 +247,9 @@ def test_papers_only_linked_from_inside_other_text_get_a_note() -> None:
     )
     result = merge([source("004.txt", host, blocks=(block,))], TOPICS)
     host_paper, helmet, untitled = result.papers
-    assert host_paper.topics == [INBOX]
+    assert host_paper.topics == [UNSORTED]
     assert (helmet.title, helmet.untitled, helmet.status) == ("HELMET", False, "to-read")
-    assert helmet.topics == [INBOX]
+    assert helmet.topics == [UNSORTED]
     assert (untitled.title, untitled.untitled, untitled.topics) == (
         "arXiv 2405.21075",
         True,
@@ -287,7 +287,7 @@ def test_note_frontmatter_follows_the_note_format() -> None:
         "arxiv": "2301.00704",
         "authors": ["Huiwen Chang", "Han Zhang"],
         "venue": "ICML 2023",
-        "topics": [INBOX],
+        "topics": [UNSORTED],
         "tags": ["mask-token-prediction"],
         "code": ["https://github.com/lucidrains/muse-maskgit-pytorch"],
         "added": date(2025, 1, 2),

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from kbtool.arxiv_id import ArxivId
 from kbtool.importers.model import Mention, ParsedSource, TopicBlock
 from kbtool.importers.paper_links import normalized_url
-from kbtool.importers.topic_map import INBOX, reduce_topics, topic_for_text, topics_for
+from kbtool.importers.topic_map import UNSORTED, reduce_topics, topic_for_text, topics_for
 from kbtool.topics import TopicRegistry
 
 
@@ -260,7 +260,7 @@ def build_paper(mentions: list[Mention], registry: TopicRegistry) -> Paper:
         published=next((m.published for m in mentions if m.published), None),
         primary_category=next((m.primary_category for m in mentions if m.primary_category), None),
         status=next((m.status for m in mentions if m.status), None),
-        topics=topics or [INBOX],
+        topics=topics or [UNSORTED],
         conflict=conflict,
         untitled=untitled,
         venue_conflict=tuple(venues) if len(venues) > 1 else (),
@@ -272,7 +272,9 @@ def merge(sources: list[ParsedSource], registry: TopicRegistry) -> MergeResult:
     mentions = [m for source in sources for m in source.mentions]
     papers = [build_paper(group, registry) for group in group_mentions(mentions)]
     placed = [
-        PlacedTopicBlock(topic_for_text(block.topic_hints, registry) or INBOX, block, source.name)
+        PlacedTopicBlock(
+            topic_for_text(block.topic_hints, registry) or UNSORTED, block, source.name
+        )
         for source in sources
         for block in source.topic_blocks
     ]

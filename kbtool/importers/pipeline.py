@@ -20,9 +20,9 @@ from kbtool.importers.report import FileReport, ImportReport
 from kbtool.importers.writer import (
     Action,
     PlannedFile,
-    add_inbox_topic,
+    add_unsorted_topic,
     apply,
-    needs_inbox,
+    needs_unsorted_topic,
     plan,
 )
 from kbtool.knowledge_base import load_knowledge_base
@@ -73,13 +73,13 @@ def import_files(
     merged = merge([s.parsed for s in sources], kb.topics)
     manifest = load_manifest(layout)
     planned = plan(layout, kb, merged, manifest, today)
-    add_inbox = needs_inbox(merged, kb)
+    add_unsorted = needs_unsorted_topic(merged, kb)
     if not dry_run:
-        if add_inbox:
-            add_inbox_topic(layout)
+        if add_unsorted:
+            add_unsorted_topic(layout)
         apply(layout, planned, manifest)
     report = build_report(sources, merged, planned, dry_run)
-    report.inbox_added = add_inbox
+    report.unsorted_added = add_unsorted
     return report
 
 

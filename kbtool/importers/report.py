@@ -1,7 +1,7 @@
 """The import report: per file what was found, created, merged and skipped; and why.
 
 It lists, for the researcher to act on: names that conflict for one link, papers with
-no title in the sources, papers the sources place under no subject (filed in the inbox
+no title in the sources, papers the sources place under no subject (filed under "unsorted"
 topic), links the importer rewrote, characters the encoding repair could not restore
 with confidence, and every line deliberately left out, with the reason. Together with
 :attr:`ImportReport.destinations` (where each source line went) it is the proof that
@@ -51,7 +51,7 @@ class ImportReport:
     #: file → line → the files its text went to (empty for skipped and markup lines)
     destinations: dict[str, dict[int, tuple[str, ...]]] = field(default_factory=dict)
     uses: dict[str, dict[int, LineUse]] = field(default_factory=dict)
-    inbox_added: bool = False  #: the inbox topic was (or would be) added to topics.yml
+    unsorted_added: bool = False  #: the unsorted topic was (or would be) added to topics.yml
 
     def path_of(self, paper: Paper) -> str:
         return self.paths[id(paper)]
@@ -100,8 +100,10 @@ def format_report(report: ImportReport) -> str:
         counts = Counter(p.action for p in report.planned if p.kind == kind)
         parts = [f"{counts[a]} {a.value}" for a in Action if counts[a]]
         out.append(f"{label}: {', '.join(parts) if parts else 'none'}")
-    if report.inbox_added:
-        out.append(f"topics.yml: {verb} add the topic 'inbox' (papers the sources place nowhere)")
+    if report.unsorted_added:
+        out.append(
+            f"topics.yml: {verb} add the topic 'unsorted' (papers the sources place nowhere)"
+        )
     stubs = [p for p in report.papers if not p.mentions]
     out.append(
         f"Papers: {len(report.papers)} "
@@ -146,8 +148,8 @@ def format_report(report: ImportReport) -> str:
         [f"{report.path_of(p)}: {p.title}" for p in report.papers if p.untitled],
     )
     section(
-        "No subject in the sources (filed under topic 'inbox')",
-        [f"{report.path_of(p)}" for p in report.papers if p.topics == ["inbox"]],
+        "No subject in the sources (filed under topic 'unsorted')",
+        [f"{report.path_of(p)}" for p in report.papers if p.topics == ["unsorted"]],
     )
     section(
         "Kept as they are (not written)",

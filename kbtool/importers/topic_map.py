@@ -4,7 +4,7 @@ A heading or list label names a topic when the registry finds it by id, title or
 (case-insensitive), as written, without a trailing colon, without its parenthesised
 part or as that part (``Heavy-Inference Algorithm (Inference Scaling Laws)``), or as one
 of the parts around `` / `` or `` & `` (``Motion-Control / Guidance``). Nothing is
-guessed from words in titles: what the sources do not place stays in :data:`INBOX`.
+guessed from words in titles: what the sources do not place stays in :data:`UNSORTED`.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ import re
 from kbtool.topics import TopicRegistry
 
 #: The topic for papers whose source names no subject (the digest, a venue's list).
-INBOX = "inbox"
-#: Appended to a topics.yml that lacks :data:`INBOX` when the import needs it.
-INBOX_ENTRY = """
-inbox:
-  title: Inbox
+UNSORTED = "unsorted"
+#: Appended to a topics.yml that lacks :data:`UNSORTED` when the import needs it.
+UNSORTED_ENTRY = """
+unsorted:
+  title: Unsorted
   description: >-
     Imported papers whose source named no subject (the arXiv digest, a venue's paper list):
     give each a subject topic when you read it.

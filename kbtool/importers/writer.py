@@ -32,7 +32,7 @@ from kbtool.importers.merge import MergeResult, Paper, PlacedTopicBlock, normali
 from kbtool.importers.model import MentionKey
 from kbtool.importers.paper_links import normalized_url
 from kbtool.importers.render import render_note, render_topic_text
-from kbtool.importers.topic_map import INBOX, INBOX_ENTRY
+from kbtool.importers.topic_map import UNSORTED, UNSORTED_ENTRY
 from kbtool.knowledge_base import KnowledgeBase
 from kbtool.note import Note, note_filename, parse_note, unique_filename
 
@@ -214,17 +214,17 @@ def _decide(
     return PlannedFile(path, kind, key, text, Action.UPDATE, sources)
 
 
-def needs_inbox(merged: MergeResult, kb: KnowledgeBase) -> bool:
-    """Whether the import files something under the inbox topic the registry lacks."""
-    if INBOX in kb.topics:
+def needs_unsorted_topic(merged: MergeResult, kb: KnowledgeBase) -> bool:
+    """Whether the import files something under the unsorted topic the registry lacks."""
+    if UNSORTED in kb.topics:
         return False
-    return any(INBOX in p.topics for p in merged.papers) or any(
-        b.topic == INBOX for b in merged.topic_blocks
+    return any(UNSORTED in p.topics for p in merged.papers) or any(
+        b.topic == UNSORTED for b in merged.topic_blocks
     )
 
 
-def add_inbox_topic(layout: Layout) -> None:
-    """Append the inbox topic to topics.yml, keeping everything already there."""
+def add_unsorted_topic(layout: Layout) -> None:
+    """Append the unsorted topic to topics.yml, keeping everything already there."""
     path = layout.topics_file
     try:
         current = path.read_text(encoding="utf-8")
@@ -232,7 +232,7 @@ def add_inbox_topic(layout: Layout) -> None:
         current = ""
     if current and not current.endswith("\n"):
         current += "\n"
-    write_text_atomic(path, current + INBOX_ENTRY)
+    write_text_atomic(path, current + UNSORTED_ENTRY)
 
 
 def apply(layout: Layout, planned: list[PlannedFile], manifest: Manifest) -> list[PlannedFile]:
