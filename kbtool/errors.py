@@ -8,7 +8,8 @@
     │   ├── ConfigError              kbtool.yml / topics.yml that cannot be read (path, line)
     │   └── ArxivIdError             a string that is not an arXiv id (or escapes notes/)
     ├── NoteExistsError          exit 5: refusing to overwrite an existing note
-    └── RemoteError              exit 6: a remote service failed after retries (url, status)
+    ├── RemoteError              exit 6: a remote service failed after retries (url, status)
+    └── SiteBuildError           exit 7: MkDocs could not build the site (or warned, under --strict)
 
 The CLI turns each into one line on stderr and its exit code; nothing below the
 CLI prints or exits.
@@ -89,3 +90,7 @@ class RemoteError(KbtoolError):
         self.url = url
         self.status = status
         self.retries = retries
+
+
+class SiteBuildError(KbtoolError):
+    exit_code = 7

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kbtool.cli import check, init  # noqa: F401  (each module registers its command)
+from kbtool.cli import bib, build, check, init, serve  # noqa: F401  (each registers its command)
 from kbtool.cli.app import main
 
 __all__ = ["main"]

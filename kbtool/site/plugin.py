@@ -1,62 +1,183 @@
-"""The MkDocs plugin: adds the notes and the generated pages to the build as virtual files.
+"""The MkDocs plugin: adds the generated pages, the notes' files and our assets as virtual files.
 
-Shaped like Material's own plugins: a typed ``Config``, event hooks of a few lines
-that hand the work to plain functions (the renderers in :mod:`kbtool.site`), and
-``PluginError`` for what must stop the build. Nothing is written into ``docs/``.
+Shaped like Material's own plugins: a typed ``Config``, event hooks of a few
+lines that hand the work to plain functions (:func:`kbtool.site.site_pages.render_site`
+renders every page without MkDocs), a logger under ``mkdocs.plugins``, and
+``PluginError`` for what must stop the build. Nothing is written into the
+repository: every page is a ``File.generated``.
 """
 
 from __future__ import annotations
 
 import logging
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+import click
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 
 from kbtool.config import Layout
 from kbtool.errors import KbtoolError
-from kbtool.knowledge_base import KnowledgeBase, load_knowledge_base
-from kbtool.site.note_format_page import render_note_format_page
-from kbtool.site.note_page import render_note_page
+from kbtool.knowledge_base import load_knowledge_base
+from kbtool.site.remote_media import replace_remote_media
+from kbtool.site.site_pages import SiteOptions, render_site
+from kbtool.site.site_paths import SitePaths
 
 log = logging.getLogger("mkdocs.plugins.kbtool")
+
+ASSETS = resources.files("kbtool.site") / "assets"
+#: Our assets, by path under kbtool/site/assets/, and whether each is a style sheet or script.
+STYLE_SHEETS = ("kbtool.css",)
+MATH_STYLE_SHEETS = ("katex/katex.min.css",)
+MATH_SCRIPTS = ("katex/katex.min.js", "kbtool-math.js")
 
 
 class KnowledgeBaseConfig(Config):  # type: ignore[no-untyped-call]
     papers_dir = c.Type(str, default="papers")
-    note_format_page = c.Type(str, default="note-format.md")
+    topics_dir = c.Type(str, default="topics")
+    #: Generate the home page (unless docs/index.md exists).
+    home = c.Type(bool, default=True)
+    #: Generate the navigation (unless mkdocs.yml has a ``nav``).
+    navigation = c.Type(bool, default=True)
+    related_papers = c.Type(int, default=5)
+    recent_notes = c.Type(int, default=10)
+    #: Typeset math with the KaTeX shipped in kbtool (no CDN).
+    math = c.Type(bool, default=True)
+    #: ``placeholder``: remote images and embeds become links, so the site stays offline.
+    remote_media = c.Choice(("placeholder", "load"), default="placeholder")
+    #: Document the ``kbtool`` commands on a generated Commands page.
+    commands_page = c.Type(bool, default=True)
+
+
+def _asset_files(config: MkDocsConfig, paths: SitePaths, math: bool) -> list[File]:
+    """Our style sheet and script, and KaTeX when math is on, as files of the site."""
+    return [
+        File.generated(config, f"{paths.assets_dir}/{relative}", abs_src_path=str(path))
+        for relative, path in _walk(ASSETS)
+        if math or not relative.startswith("katex/")
+    ]
+
+
+def _walk(root: Traversable, prefix: str = "") -> list[tuple[str, Traversable]]:
+    found: list[tuple[str, Traversable]] = []
+    for child in sorted(root.iterdir(), key=lambda p: p.name):
+        name = f"{prefix}{child.name}"
+        if child.is_dir():
+            found += _walk(child, name + "/")
+        elif not child.name.startswith("."):
+            found.append((name, child))
+    return found
+
+
+def _note_side_files(layout: Layout) -> list[Path]:
+    """Files beside the notes that pages may show or link to (images, PDFs): not notes."""
+    if not layout.notes_dir.is_dir():
+        return []
+    found = []
+    for path in sorted(layout.notes_dir.rglob("*")):
+        relative = path.relative_to(layout.notes_dir)
+        hidden = any(part.startswith(".") for part in relative.parts)
+        if path.is_file() and path.suffix != ".md" and not hidden:
+            found.append(path)
+    return found
+
+
+def _nav_pages(nav: list[Any]) -> set[str]:
+    found: set[str] = set()
+    for item in nav:
+        if isinstance(item, str):
+            found.add(item)
+        elif isinstance(item, dict):
+            for value in item.values():
+                found |= _nav_pages(value if isinstance(value, list) else [value])
+    return found
+
+
+def _cli() -> click.Group:
+    from kbtool.cli import main  # the CLI imports the site package: import it late
+
+    return main
 
 
 class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):  # type: ignore[no-untyped-call]
     def __init__(self) -> None:
-        self.kb: KnowledgeBase | None = None
+        self.user_nav = False
+
+    def _paths(self, config: MkDocsConfig) -> SitePaths:
+        return SitePaths(
+            papers_dir=self.config.papers_dir.strip("/"),
+            topics_dir=self.config.topics_dir.strip("/"),
+            directory_urls=config.use_directory_urls,
+        )
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        self.user_nav = config.nav is not None
+        paths = self._paths(config)
+        config.extra_css[:0] = [f"{paths.assets_dir}/{name}" for name in STYLE_SHEETS]
+        if self.config.math:
+            config.extra_css[:0] = [f"{paths.assets_dir}/{name}" for name in MATH_STYLE_SHEETS]
+            config.extra_javascript.extend(f"{paths.assets_dir}/{name}" for name in MATH_SCRIPTS)
+        if config.theme.get("font") is not False and self.config.remote_media == "placeholder":
+            log.warning("theme.font loads web fonts from Google: set 'font: false' to stay offline")
+        return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        root = Path(config.config_file_path).resolve().parent
+        layout = Layout(Path(config.config_file_path).resolve().parent)
+        paths = self._paths(config)
         try:
-            self.kb = load_knowledge_base(Layout(root))
+            kb = load_knowledge_base(layout)
         except KbtoolError as err:
             raise PluginError(str(err)) from err
-        for note in self.kb.notes:
-            src_uri = f"{self.config.papers_dir}/{note.path.removeprefix('notes/')}"
-            files.append(File.generated(config, src_uri, content=render_note_page(note)))
-        files.append(
-            File.generated(config, self.config.note_format_page, content=render_note_format_page())
+        user_files = {f.src_uri for f in files}
+        options = SiteOptions(
+            site_name=config.site_name,
+            home=self.config.home and paths.home not in user_files,
+            related_papers=self.config.related_papers,
+            recent_notes=self.config.recent_notes,
+            cli=_cli() if self.config.commands_page else None,
         )
+        site = render_site(kb, paths, options)
+        clashes = sorted(set(site.pages) & user_files)
+        if clashes:
+            raise PluginError(f"{config.docs_dir}/{clashes[0]}: kbtool generates this file")
+        in_nav: set[str] | None = None
+        if self.config.navigation and not self.user_nav:
+            user_pages = sorted(p for p in user_files if p.endswith(".md") and p != paths.home)
+            config.nav = site.navigation(paths, user_pages)
+            in_nav = _nav_pages(config.nav)
+        papers = set(site.papers)
+        for uri, content in site.pages.items():
+            hidden = uri in papers or (in_nav is not None and uri not in in_nav)
+            inclusion = InclusionLevel.NOT_IN_NAV if hidden else InclusionLevel.UNDEFINED
+            files.append(File.generated(config, uri, content=content, inclusion=inclusion))
+        for path in _note_side_files(layout):
+            side_uri = paths.for_note_file(layout.relative(path))
+            if side_uri is not None and side_uri not in user_files:
+                files.append(File.generated(config, side_uri, abs_src_path=str(path)))
+        for asset in _asset_files(config, paths, self.config.math):
+            files.append(asset)
+        log.info(f"{len(site.papers)} papers, {len(kb.topics)} topics")
         return files
+
+    def on_page_content(self, html: str, **kwargs: Any) -> str:
+        if self.config.remote_media == "placeholder":
+            return replace_remote_media(html)
+        return html
 
     def on_serve(
         self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any
     ) -> LiveReloadServer:
-        root = Path(config.config_file_path).resolve().parent
-        layout = Layout(root)
-        for path in (layout.notes_dir, layout.topics_file, layout.config_file):
+        layout = Layout(Path(config.config_file_path).resolve().parent)
+        watched = (layout.notes_dir, layout.topics_file, layout.topic_texts_dir, layout.config_file)
+        for path in watched:
             if path.exists():
                 server.watch(str(path))
         return server
