@@ -16,7 +16,7 @@ from datetime import date
 from kbtool.knowledge_base import KnowledgeBase
 from kbtool.note import Note
 from kbtool.note_schema import STATUSES
-from kbtool.site.bibtex import citation_keys
+from kbtool.site.bibtex import citation_keys, render_bibtex
 from kbtool.site.related import RelatedPaper, related_papers
 from kbtool.site.site_paths import SitePaths
 
@@ -104,6 +104,13 @@ class Catalog:
     citekeys: dict[str, str]
     related_limit: int = 5
     _related: dict[str, list[RelatedPaper]] | None = field(default=None, repr=False)
+    _bibtex: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def bibtex(self, paper: Paper) -> str:
+        """The paper's BibTeX entry (rendered once, for its page and references.bib)."""
+        if paper.path not in self._bibtex:
+            self._bibtex[paper.path] = render_bibtex(paper.note, self.citekeys[paper.path])
+        return self._bibtex[paper.path]
 
     def related(self, paper: Paper) -> list[RelatedPaper]:
         """Papers sharing topics or tags with ``paper``, most related first."""

@@ -8,6 +8,7 @@ from kbtool.site.catalog import Catalog, Paper
 from kbtool.site.listings import paper_list
 from kbtool.site.markdown_escape import escape_text
 from kbtool.site.page_meta import page_frontmatter
+from kbtool.site.raw_html import raw_block
 from kbtool.site.site_paths import relative_link
 
 
@@ -62,10 +63,10 @@ def render_home_page(catalog: Catalog, site_name: str, *, recent: int = 10, queu
     )
     out.append("## Recently added\n\n")
     latest = recently_added(catalog, recent)
-    out.append(paper_list(latest, uri, paths) + "\n" if latest else "Nothing yet.\n\n")
+    out.append(raw_block(paper_list(latest, uri, paths)) if latest else "Nothing yet.\n\n")
     out.append("## Reading queue\n\n")
     if waiting:
-        out.append(paper_list(waiting[:queue], uri, paths) + "\n")
+        out.append(raw_block(paper_list(waiting[:queue], uri, paths)))
         if len(waiting) > queue:
             more = len(waiting) - queue
             out.append(f"{link(paths.reading_queue, f'{more} more in the reading queue')}\n")
@@ -85,5 +86,5 @@ def render_reading_queue_page(catalog: Catalog) -> str:
     out.append(
         f"{_plural(len(waiting), 'paper')} marked `status: to-read`, longest waiting first.\n\n"
     )
-    out.append(paper_list(waiting, uri, catalog.paths))
+    out.append(raw_block(paper_list(waiting, uri, catalog.paths)))
     return "".join(out)

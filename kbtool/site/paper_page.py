@@ -13,12 +13,12 @@ import html as html_module
 from urllib.parse import urlsplit
 
 from kbtool.markdown_links import heading_slugify
-from kbtool.site.bibtex import render_bibtex
 from kbtool.site.catalog import Catalog, Paper
 from kbtool.site.listings import paper_facts, paper_list, status_badge
 from kbtool.site.markdown_escape import escape_html, escape_text
 from kbtool.site.note_body import render_body
 from kbtool.site.page_meta import page_frontmatter
+from kbtool.site.raw_html import raw_block
 
 #: Author lists longer than this show the first few and fold the rest.
 AUTHORS_SHOWN = 6
@@ -182,15 +182,13 @@ def render_paper_page(paper: Paper, catalog: Catalog) -> str:
     paths = catalog.paths
     out = [page_frontmatter(paper.title, tags=paper.tags, hide=["tags"])]
     out.append(f"# {escape_text(paper.title)}\n\n")
-    out.append(render_card(paper, catalog))
-    out.append("\n")
+    out.append(raw_block(render_card(paper, catalog)))
     out.append(render_body(paper.note, catalog.kb, paper.uri, paths).strip("\n"))
     out.append("\n\n")
     mentions = catalog.backlinks.get(paper.path, [])
     if mentions:
         out.append(_section("Mentioned in", "kb-mentioned-in"))
-        out.append(paper_list(mentions, paper.uri, paths))
-        out.append("\n")
+        out.append(raw_block(paper_list(mentions, paper.uri, paths)))
     related = catalog.related(paper)
     if related:
         out.append(_section("Related papers", "kb-related"))
@@ -203,8 +201,9 @@ def render_paper_page(paper: Paper, catalog: Catalog) -> str:
             facts = paper_facts(candidate)
             return " · ".join(x for x in (facts, ", ".join(parts)) if x)
 
-        out.append(paper_list([r.paper for r in related], paper.uri, paths, facts=shared))
-        out.append("\n")
+        out.append(
+            raw_block(paper_list([r.paper for r in related], paper.uri, paths, facts=shared))
+        )
     out.append(_section("BibTeX", "kb-bibtex"))
-    out.append(render_bibtex_block(render_bibtex(paper.note, catalog.citekeys[paper.path])))
+    out.append(raw_block(render_bibtex_block(catalog.bibtex(paper))))
     return "".join(out)

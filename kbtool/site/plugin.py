@@ -21,12 +21,14 @@ from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
 
 from kbtool.config import Layout
 from kbtool.errors import KbtoolError
 from kbtool.knowledge_base import load_knowledge_base
+from kbtool.site.raw_html import restore_raw_blocks, stash_raw_blocks
 from kbtool.site.remote_media import replace_remote_media
 from kbtool.site.site_pages import SiteOptions, render_site
 from kbtool.site.site_paths import SitePaths
@@ -110,6 +112,7 @@ def _cli() -> click.Group:
 class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):  # type: ignore[no-untyped-call]
     def __init__(self) -> None:
         self.user_nav = False
+        self.stashed: dict[str, dict[str, str]] = {}
 
     def _paths(self, config: MkDocsConfig) -> SitePaths:
         return SitePaths(
@@ -167,9 +170,20 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):  # type: ignore[no-u
         log.info(f"{len(site.papers)} papers, {len(kb.topics)} topics")
         return files
 
-    def on_page_content(self, html: str, **kwargs: Any) -> str:
+    @event_priority(-100)  # last: after other plugins have seen the Markdown
+    def on_page_markdown(self, markdown: str, *, page: Page, **kwargs: Any) -> str:
+        markdown, stash = stash_raw_blocks(markdown)
+        if stash:
+            self.stashed[page.file.src_uri] = stash
+        return markdown
+
+    @event_priority(100)  # first: other plugins see the finished page
+    def on_page_content(self, html: str, *, page: Page, **kwargs: Any) -> str:
+        stash = self.stashed.pop(page.file.src_uri, None)
+        if stash:
+            html = restore_raw_blocks(html, stash)
         if self.config.remote_media == "placeholder":
-            return replace_remote_media(html)
+            html = replace_remote_media(html)
         return html
 
     def on_serve(

@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from kbtool.knowledge_base import KnowledgeBase
-from kbtool.site.bibtex import render_bibliography
+from kbtool.site.bibtex import join_bibliography
 from kbtool.site.catalog import Catalog, build_catalog
 from kbtool.site.commands_page import render_commands_page
 from kbtool.site.home_page import render_home_page, render_reading_queue_page
@@ -99,5 +99,7 @@ def render_site(kb: KnowledgeBase, paths: SitePaths, options: SiteOptions) -> Si
     pages[paths.note_format] = render_note_format_page()
     if options.cli is not None:
         pages[paths.commands] = render_commands_page(options.cli)
-    pages[paths.bibliography] = render_bibliography(kb.notes, catalog.citekeys)
+    pages[paths.bibliography] = join_bibliography(
+        {catalog.citekeys[p.path]: catalog.bibtex(p) for p in catalog.papers}
+    )
     return site

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kbtool.config import NOTES_DIR
 from kbtool.site.markdown_escape import escape_html, escape_url
@@ -55,35 +56,45 @@ class SitePaths:
 
     def url(self, uri: str) -> str:
         """The URL (relative to the site root) MkDocs gives the file ``uri``."""
-        if not uri.endswith(".md"):
-            return uri
-        stem = uri[: -len(".md")]
-        folder, name = posixpath.split(stem)
-        if name == "index":
-            html = posixpath.join(folder, "index.html")
-        else:
-            html = f"{stem}/index.html" if self.directory_urls else f"{stem}.html"
-        if self.directory_urls and html.endswith("index.html"):
-            return posixpath.dirname(html) + "/" if posixpath.dirname(html) else "./"
-        return html
+        return _url(uri, self.directory_urls)
 
     def href(self, from_uri: str, to_uri: str, anchor: str | None = None) -> str:
         """An HTML ``href`` from page ``from_uri`` to file ``to_uri``, escaped for an attribute.
 
-        For raw HTML, which MkDocs leaves alone: the same relative URL MkDocs
-        would write for a Markdown link between the two files.
+        For raw HTML, which MkDocs leaves alone: up to the site root, then down
+        to the target, as MkDocs would resolve a Markdown link between the files.
         """
-        here, there = self.url(from_uri), self.url(to_uri)
-        base = here if here.endswith("/") else posixpath.dirname(here)
-        if from_uri == to_uri:
-            relative = ""
-        else:
-            relative = posixpath.relpath("/" + there, "/" + (base or "."))
-            if there.endswith("/") and not relative.endswith("/"):
-                relative += "/"
+        target = (
+            ""
+            if from_uri == to_uri
+            else _root_prefix(from_uri, self.directory_urls)
+            + ("" if self.url(to_uri) == "./" else self.url(to_uri))
+        )
         if anchor:
-            relative += "#" + anchor
-        return escape_html(escape_url(relative or "./"))
+            target += "#" + anchor
+        return escape_html(escape_url(target or "./"))
+
+
+@lru_cache(maxsize=65536)
+def _url(uri: str, directory_urls: bool) -> str:
+    if not uri.endswith(".md"):
+        return uri
+    stem = uri[: -len(".md")]
+    folder, name = posixpath.split(stem)
+    if name == "index":
+        return (
+            f"{folder}/"
+            if directory_urls and folder
+            else ("./" if directory_urls else posixpath.join(folder, "index.html"))
+        )
+    return f"{stem}/" if directory_urls else f"{stem}.html"
+
+
+@lru_cache(maxsize=65536)
+def _root_prefix(uri: str, directory_urls: bool) -> str:
+    """``../`` as many times as the page at ``uri`` is deep below the site root."""
+    url = _url(uri, directory_urls)
+    return "" if url == "./" else "../" * url.count("/")
 
 
 def relative_link(from_uri: str, to_uri: str, anchor: str | None = None) -> str:

@@ -8,6 +8,7 @@ from kbtool.site.catalog import Catalog, Paper
 from kbtool.site.listings import paper_list
 from kbtool.site.markdown_escape import escape_html
 from kbtool.site.page_meta import page_frontmatter
+from kbtool.site.raw_html import raw_block
 
 
 def _venue(paper: Paper) -> str:
@@ -32,8 +33,8 @@ def render_timeline_page(catalog: Catalog) -> str:
             assert first is not None
             heading = first.strftime("%B %Y")
             out.append(f"### {heading} {{ #{first:%Y-%m} }}\n\n")
-            out.append(paper_list(papers, uri, catalog.paths, facts=_venue) + "\n")
+            out.append(raw_block(paper_list(papers, uri, catalog.paths, facts=_venue)))
     if undated:
         out.append("## Undated\n\n")
-        out.append(paper_list(undated, uri, catalog.paths, facts=_venue) + "\n")
+        out.append(raw_block(paper_list(undated, uri, catalog.paths, facts=_venue)))
     return "".join(out)

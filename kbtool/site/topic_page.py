@@ -12,6 +12,7 @@ from kbtool.site.listings import paper_table
 from kbtool.site.markdown_escape import escape_html, escape_text
 from kbtool.site.note_body import render_body
 from kbtool.site.page_meta import page_frontmatter
+from kbtool.site.raw_html import raw_block
 from kbtool.topics import Topic
 
 
@@ -50,7 +51,7 @@ def render_topics_index(catalog: Catalog) -> str:
     uri = catalog.paths.topics_index
     out = [page_frontmatter("Topics", search=False), "# Topics\n\n"]
     tree = _tree(None, uri, catalog, set())
-    out.append(tree + "\n" if tree else "No topics yet: add them to `topics.yml`.\n")
+    out.append(raw_block(tree) if tree else "No topics yet: add them to `topics.yml`.\n")
     return "".join(out)
 
 
@@ -62,7 +63,7 @@ def render_topic_page(topic: Topic, catalog: Catalog) -> str:
     ancestors = list(reversed(kb.topics.ancestors(topic.id)))
     if ancestors:
         trail = " › ".join(_topic_link(t, uri, catalog) for t in ancestors)
-        out.append(f'<p class="kb-trail">{trail}</p>\n\n')
+        out.append(raw_block(f'<p class="kb-trail">{trail}</p>'))
     if topic.description:
         out.append(f"{escape_text(topic.description)}\n{{ .kb-description }}\n\n")
     text = kb.topic_texts.get(topic.id)
@@ -71,7 +72,7 @@ def render_topic_page(topic: Topic, catalog: Catalog) -> str:
     children = kb.topics.children(topic.id)
     if children:
         out.append("## Sub-topics\n\n")
-        out.append(_tree(topic.id, uri, catalog, {topic.id}) + "\n\n")
+        out.append(raw_block(_tree(topic.id, uri, catalog, {topic.id})))
     papers = catalog.papers_under(topic.id)
     out.append("## Papers { #kb-papers data-search-exclude }\n\n")
     if not papers:
@@ -92,7 +93,7 @@ def render_topic_page(topic: Topic, catalog: Catalog) -> str:
                 _topic_link(kb.topics.topics[t], uri, catalog) for t in paper.topics if t in below
             )
 
-        out.append(paper_table(papers, uri, paths, extra=("Sub-topic", where)))
+        out.append(raw_block(paper_table(papers, uri, paths, extra=("Sub-topic", where))))
     else:
-        out.append(paper_table(papers, uri, paths))
+        out.append(raw_block(paper_table(papers, uri, paths)))
     return "".join(out)

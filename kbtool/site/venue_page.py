@@ -8,6 +8,7 @@ from kbtool.site.catalog import Catalog, Paper
 from kbtool.site.listings import paper_list
 from kbtool.site.markdown_escape import escape_text
 from kbtool.site.page_meta import page_frontmatter
+from kbtool.site.raw_html import raw_block
 
 
 def _year(paper: Paper) -> str:
@@ -30,8 +31,8 @@ def render_venue_page(catalog: Catalog) -> str:
     for venue in sorted(by_venue, key=lambda v: (v.casefold(), v)):
         papers = by_venue[venue]
         out.append(f"## {escape_text(venue)}\n\n")
-        out.append(paper_list(papers, uri, catalog.paths, facts=_year) + "\n")
+        out.append(raw_block(paper_list(papers, uri, catalog.paths, facts=_year)))
     if preprints:
         out.append("## Preprints and unpublished\n\n")
-        out.append(paper_list(preprints, uri, catalog.paths, facts=_year) + "\n")
+        out.append(raw_block(paper_list(preprints, uri, catalog.paths, facts=_year)))
     return "".join(out)
