@@ -190,8 +190,10 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):  # type: ignore[no-u
         self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any
     ) -> LiveReloadServer:
         layout = Layout(Path(config.config_file_path).resolve().parent)
-        watched = (layout.notes_dir, layout.topics_file, layout.topic_texts_dir, layout.config_file)
-        for path in watched:
-            if path.exists():
-                server.watch(str(path))
+        # The root itself, not recursively (it holds .venv/, site/…), for topics.yml
+        # and kbtool.yml; then notes/ and topics/ (when they exist as serving starts).
+        server.watch(str(layout.root), recursive=False)
+        for folder in (layout.notes_dir, layout.topic_texts_dir):
+            if folder.is_dir():
+                server.watch(str(folder))
         return server

@@ -47,11 +47,11 @@ def mkdocs_log(level: int = logging.INFO) -> Iterator[None]:
 def build_site(layout: Layout, *, site_dir: Path | None = None, strict: bool = False) -> Path:
     """Build the site of ``layout`` into ``site_dir`` (default: mkdocs.yml's); return it.
 
-    With ``strict``, any MkDocs warning fails the build (as ``mkdocs build --strict``).
+    ``strict`` overrides mkdocs.yml's ``strict``: any MkDocs warning fails the build.
     """
     config_file = layout.mkdocs_file
     try:
-        options: dict[str, Any] = {"strict": True} if strict else {}
+        options: dict[str, Any] = {"strict": strict}
         if site_dir is not None:
             options["site_dir"] = str(site_dir)
         config = load_config(config_file=str(config_file), **options)
