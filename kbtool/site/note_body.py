@@ -18,7 +18,7 @@ import re
 
 from kbtool.config import DOCS_DIR
 from kbtool.knowledge_base import KnowledgeBase, LinkTargetKind, ResolvedLink
-from kbtool.markdown_links import LinkKind, LinkSpan, extract_link_spans, mask_code
+from kbtool.markdown_links import LinkKind, LinkSpan, mask_code
 from kbtool.note import Note
 from kbtool.site.markdown_escape import escape_text
 from kbtool.site.site_paths import SitePaths, relative_link
@@ -112,7 +112,7 @@ def render_body(note: Note, kb: KnowledgeBase, page_uri: str, paths: SitePaths) 
     if "[" not in body and "<" not in body:
         return body
     edits: list[tuple[int, int, str]] = []
-    for span in extract_link_spans(body):
+    for span in kb.link_spans_of(note):
         kind = span.ref.kind
         if kind is LinkKind.WIKILINK:
             edits.append((span.start, span.end, _wikilink(span, note, kb, page_uri, paths)))

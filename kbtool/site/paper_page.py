@@ -188,7 +188,7 @@ def render_paper_page(paper: Paper, catalog: Catalog) -> str:
     mentions = catalog.backlinks.get(paper.path, [])
     if mentions:
         out.append(_section("Mentioned in", "kb-mentioned-in"))
-        out.append(raw_block(paper_list(mentions, paper.uri, paths)))
+        out.append(raw_block(paper_list(mentions, paper.uri, paths), indexed=False))
     related = catalog.related(paper)
     if related:
         out.append(_section("Related papers", "kb-related"))
@@ -205,5 +205,5 @@ def render_paper_page(paper: Paper, catalog: Catalog) -> str:
             raw_block(paper_list([r.paper for r in related], paper.uri, paths, facts=shared))
         )
     out.append(_section("BibTeX", "kb-bibtex"))
-    out.append(raw_block(render_bibtex_block(catalog.bibtex(paper))))
+    out.append(raw_block(render_bibtex_block(catalog.bibtex(paper)), indexed=False))
     return "".join(out)

@@ -28,7 +28,7 @@ from mkdocs.structure.pages import Page
 from kbtool.config import Layout
 from kbtool.errors import KbtoolError
 from kbtool.knowledge_base import load_knowledge_base
-from kbtool.site.raw_html import restore_raw_blocks, stash_raw_blocks
+from kbtool.site.raw_html import StashedBlock, restore_raw_blocks, stash_raw_blocks
 from kbtool.site.remote_media import replace_remote_media
 from kbtool.site.site_pages import SiteOptions, render_site
 from kbtool.site.site_paths import SitePaths
@@ -112,7 +112,7 @@ def _cli() -> click.Group:
 class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):  # type: ignore[no-untyped-call]
     def __init__(self) -> None:
         self.user_nav = False
-        self.stashed: dict[str, dict[str, str]] = {}
+        self.stashed: dict[str, dict[str, StashedBlock]] = {}
 
     def _paths(self, config: MkDocsConfig) -> SitePaths:
         return SitePaths(
@@ -179,12 +179,19 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):  # type: ignore[no-u
 
     @event_priority(100)  # first: other plugins see the finished page
     def on_page_content(self, html: str, *, page: Page, **kwargs: Any) -> str:
-        stash = self.stashed.pop(page.file.src_uri, None)
+        stash = self.stashed.get(page.file.src_uri)
         if stash:
-            html = restore_raw_blocks(html, stash)
+            html = restore_raw_blocks(html, stash, indexed=True)
         if self.config.remote_media == "placeholder":
             html = replace_remote_media(html)
         return html
+
+    @event_priority(-100)  # last: after the search plugin has indexed the page
+    def on_page_context(self, context: Any, *, page: Page, **kwargs: Any) -> Any:
+        stash = self.stashed.pop(page.file.src_uri, None)
+        if stash and page.content is not None:
+            page.content = restore_raw_blocks(page.content, stash, indexed=False)
+        return context
 
     def on_serve(
         self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any

@@ -93,7 +93,8 @@ def render_topic_page(topic: Topic, catalog: Catalog) -> str:
                 _topic_link(kb.topics.topics[t], uri, catalog) for t in paper.topics if t in below
             )
 
-        out.append(raw_block(paper_table(papers, uri, paths, extra=("Sub-topic", where))))
+        table = paper_table(papers, uri, paths, extra=("Sub-topic", where))
     else:
-        out.append(raw_block(paper_table(papers, uri, paths)))
+        table = paper_table(papers, uri, paths)
+    out.append(raw_block(table, indexed=False))
     return "".join(out)
