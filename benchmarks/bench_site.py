@@ -16,7 +16,10 @@ within 25 s on a 2-core machine. The plain build grows quadratically (each page
 carries the whole navigation), so by default it is measured up to 1,000 notes.
 
     python benchmarks/bench_site.py [--sizes 200,1000,5000] [--plain-max 1000]
-                                    [--no-browser] [--keep DIR] [--profile N]
+                                    [--no-browser] [--keep DIR] [--profile N] [--floor]
+
+``--floor`` adds a third build: the bare note files as pages with Material, out of
+the navigation, default search: what MkDocs and Material alone cost for the notes.
 """
 
 from __future__ import annotations
@@ -53,7 +56,11 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
-QUERY = "蒸馏"  # a jieba word every synthetic note's body may hold; each run checks a hit
+# Queries timed to the first result: an English word most synthetic notes hold, and a
+# Chinese word half of them hold (found only when the separator splits on \u200b, which
+# Material's default does not: the plain build finds nothing for it).
+QUERY_EN = "distillation"
+QUERY_ZH = "蒸馏"
 
 TOPICS = {
     "generative-vision": ("Visual generation", None),
@@ -215,6 +222,31 @@ def make_plain_site(kb_root: Path, plain_root: Path) -> None:
     (plain_root / "mkdocs.yml").write_text(config, encoding="utf-8")
 
 
+FLOOR_MKDOCS = """\
+site_name: Floor {n}
+docs_dir: docs
+theme:
+  name: material
+  font: false
+nav:
+  - index.md
+plugins:
+  - search
+markdown_extensions:
+"""
+
+
+def make_floor_site(kb_root: Path, floor_root: Path) -> None:
+    """The notes alone, as pages, out of the navigation: what MkDocs and Material cost."""
+    docs = floor_root / "docs"
+    shutil.copytree(kb_root / "notes", docs / "papers")
+    (docs / "index.md").write_text("# Floor\n", encoding="utf-8")
+    ours = render_template("mkdocs.yml", "x")
+    extensions = ours[ours.index("markdown_extensions:") + len("markdown_extensions:\n") :]
+    n = len(list((docs / "papers").glob("*.md")))
+    (floor_root / "mkdocs.yml").write_text(FLOOR_MKDOCS.format(n=n) + extensions, encoding="utf-8")
+
+
 BUILD_SCRIPT = """
 import json, resource, sys, time, logging
 from mkdocs.commands.build import build
@@ -236,6 +268,8 @@ class BuildResult:
     site_bytes: int
     index_bytes: int
     first_result_ms: float | None = None
+    first_result_zh_ms: float | None = None
+    searched: bool = False
 
 
 def _size(path: Path) -> int:
@@ -269,8 +303,12 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-def first_search_result_ms(site_dir: Path, query: str = QUERY) -> float:
-    """Milliseconds from starting to load the home page to the first search result shown."""
+def first_search_result_ms(site_dir: Path, query: str, timeout_s: float = 120) -> float | None:
+    """Milliseconds from starting to load the home page to the first search result shown.
+
+    None when no result shows within ``timeout_s``.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(site_dir)))
@@ -286,9 +324,13 @@ def first_search_result_ms(site_dir: Path, query: str = QUERY) -> float:
             box.click()
             box.fill(query)
             box.press("End")  # Material searches on keyup
-            page.locator(".md-search-result__item").first.wait_for(timeout=120_000)
-            elapsed = (time.perf_counter() - start) * 1000
-            browser.close()
+            try:
+                page.locator(".md-search-result__item").first.wait_for(timeout=timeout_s * 1000)
+            except PlaywrightTimeout:
+                return None
+            finally:
+                elapsed = (time.perf_counter() - start) * 1000
+                browser.close()
             return elapsed
     finally:
         server.shutdown()
@@ -305,6 +347,11 @@ def main() -> None:
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--keep", type=Path, help="keep the generated sites here")
     parser.add_argument("--profile", type=int, help="profile kbtool's build at this size")
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also build the bare notes with Material, out of the navigation (the floor)",
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     work = args.keep or Path(tempfile.mkdtemp(prefix="kbtool-bench-"))
@@ -318,14 +365,20 @@ def main() -> None:
             profile = work / f"profile-{n}.prof" if args.profile == n else None
             ours = run_build(kb_root, kb_root / "site", profile)
             if not args.no_browser:
-                ours.first_result_ms = first_search_result_ms(kb_root / "site")
+                ours.first_result_ms = first_search_result_ms(kb_root / "site", QUERY_EN)
+                ours.first_result_zh_ms = first_search_result_ms(kb_root / "site", QUERY_ZH)
+                ours.searched = True
             rows.append((n, "kbtool", ours))
             _report(rows[-1])
             if n <= args.plain_max:
                 make_plain_site(kb_root, plain_root)
                 plain = run_build(plain_root, plain_root / "site")
                 if not args.no_browser:
-                    plain.first_result_ms = first_search_result_ms(plain_root / "site")
+                    plain.first_result_ms = first_search_result_ms(plain_root / "site", QUERY_EN)
+                    plain.first_result_zh_ms = first_search_result_ms(
+                        plain_root / "site", QUERY_ZH, timeout_s=30
+                    )
+                    plain.searched = True
                 rows.append((n, "plain", plain))
                 _report(rows[-1])
                 print(
@@ -334,6 +387,12 @@ def main() -> None:
                     f"index {ours.index_bytes / plain.index_bytes:.2f}x",
                     flush=True,
                 )
+            if args.floor:
+                floor_root = work / f"floor-{n}"
+                shutil.rmtree(floor_root, ignore_errors=True)
+                make_floor_site(kb_root, floor_root)
+                rows.append((n, "floor", run_build(floor_root, floor_root / "site")))
+                _report(rows[-1])
             if profile is not None:
                 print(f"  profile written to {profile}")
         _summary(rows, args.plain_max)
@@ -344,10 +403,17 @@ def main() -> None:
 
 def _report(row: tuple[int, str, BuildResult]) -> None:
     n, kind, r = row
-    first = f"{r.first_result_ms:,.0f} ms" if r.first_result_ms is not None else "-"
+
+    def ms(value: float | None) -> str:
+        return f"{value:,.0f} ms" if value is not None else "none"
+
+    search = ""
+    if r.searched:
+        english, chinese = ms(r.first_result_ms), ms(r.first_result_zh_ms)
+        search = f"  first result: {QUERY_EN} {english}, {QUERY_ZH} {chinese}"
     print(
         f"{n:>6} notes  {kind:<7} build {r.seconds:7.2f} s  peak {_mb(r.peak_bytes):>10}  "
-        f"site {_mb(r.site_bytes):>11}  index {_mb(r.index_bytes):>9}  first result {first}",
+        f"site {_mb(r.site_bytes):>11}  index {_mb(r.index_bytes):>9}{search}",
         flush=True,
     )
 

@@ -36,7 +36,7 @@ def render_home_page(catalog: Catalog, site_name: str, *, recent: int = 10, queu
     tags = {t.casefold() for p in papers for t in p.tags}
     venues = {p.venue for p in papers if p.venue}
     waiting = reading_queue(catalog)
-    out = [page_frontmatter(site_name, search=False), f"# {escape_text(site_name)}\n\n"]
+    out = [page_frontmatter(None, search=False), f"# {escape_text(site_name)}\n\n"]
 
     def link(target: str, text: str) -> str:
         return f"[{text}]({relative_link(uri, target)})"

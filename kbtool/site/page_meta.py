@@ -17,14 +17,18 @@ _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 def page_frontmatter(
-    title: str,
+    title: str | None,
     *,
     tags: Iterable[str] = (),
     hide: Iterable[str] = (),
     search: bool = True,
 ) -> str:
-    """The ``---`` block for a generated page; ``search=False`` keeps it out of the index."""
-    meta: dict[str, object] = {"title": escape_html(title)}
+    """The ``---`` block for a generated page; ``search=False`` keeps it out of the index.
+
+    Without a ``title`` the page is titled by its first heading (the home page:
+    Material then shows the site name alone in ``<title>``).
+    """
+    meta: dict[str, object] = {} if title is None else {"title": escape_html(title)}
     tag_list = [escape_html(t) for t in tags]
     if tag_list:
         meta["tags"] = tag_list

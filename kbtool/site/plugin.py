@@ -30,13 +30,13 @@ from kbtool.errors import KbtoolError
 from kbtool.knowledge_base import load_knowledge_base
 from kbtool.site.raw_html import StashedBlock, restore_raw_blocks, stash_raw_blocks
 from kbtool.site.remote_media import replace_remote_media
-from kbtool.site.site_pages import SiteOptions, render_site
+from kbtool.site.site_pages import SiteOptions, SitePages, render_site
 from kbtool.site.site_paths import SitePaths
 
 log = logging.getLogger("mkdocs.plugins.kbtool")
 
 ASSETS = resources.files("kbtool.site") / "assets"
-#: Our assets, by path under kbtool/site/assets/, and whether each is a style sheet or script.
+#: Assets the pages load, by path under kbtool/site/assets/ (all of it is copied to the site).
 STYLE_SHEETS = ("kbtool.css",)
 MATH_STYLE_SHEETS = ("katex/katex.min.css",)
 MATH_SCRIPTS = ("katex/katex.min.js", "kbtool-math.js")
@@ -103,6 +103,28 @@ def _nav_pages(nav: list[Any]) -> set[str]:
     return found
 
 
+def _generated_files(
+    config: MkDocsConfig,
+    layout: Layout,
+    paths: SitePaths,
+    site: SitePages,
+    in_nav: set[str] | None,
+    math: bool,
+) -> list[File]:
+    """The site's virtual files: pages (papers never in the navigation), notes' images, assets."""
+    papers = set(site.papers)
+    files = []
+    for uri, content in site.pages.items():
+        hidden = uri in papers or (in_nav is not None and uri not in in_nav)
+        inclusion = InclusionLevel.NOT_IN_NAV if hidden else InclusionLevel.UNDEFINED
+        files.append(File.generated(config, uri, content=content, inclusion=inclusion))
+    for path in _note_side_files(layout):
+        side_uri = paths.for_note_file(layout.relative(path))
+        if side_uri is not None:
+            files.append(File.generated(config, side_uri, abs_src_path=str(path)))
+    return files + _asset_files(config, paths, math)
+
+
 def _cli() -> click.Group:
     from kbtool.cli import main  # the CLI imports the site package: import it late
 
@@ -135,11 +157,24 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):  # type: ignore[no-u
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         layout = Layout(Path(config.config_file_path).resolve().parent)
         paths = self._paths(config)
+        site = self._render(layout, paths, {f.src_uri for f in files}, config)
+        in_nav: set[str] | None = None
+        if self.config.navigation and not self.user_nav:
+            docs_pages = sorted(f.src_uri for f in files.documentation_pages())
+            config.nav = site.navigation(paths, [p for p in docs_pages if p != paths.home])
+            in_nav = _nav_pages(config.nav)
+        for file in _generated_files(config, layout, paths, site, in_nav, self.config.math):
+            files.append(file)
+        log.info(f"{len(site.papers)} papers, {len(site.pages) - len(site.papers)} other files")
+        return files
+
+    def _render(
+        self, layout: Layout, paths: SitePaths, user_files: set[str], config: MkDocsConfig
+    ) -> SitePages:
         try:
             kb = load_knowledge_base(layout)
         except KbtoolError as err:
             raise PluginError(str(err)) from err
-        user_files = {f.src_uri for f in files}
         options = SiteOptions(
             site_name=config.site_name,
             home=self.config.home and paths.home not in user_files,
@@ -151,24 +186,7 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):  # type: ignore[no-u
         clashes = sorted(set(site.pages) & user_files)
         if clashes:
             raise PluginError(f"{config.docs_dir}/{clashes[0]}: kbtool generates this file")
-        in_nav: set[str] | None = None
-        if self.config.navigation and not self.user_nav:
-            user_pages = sorted(p for p in user_files if p.endswith(".md") and p != paths.home)
-            config.nav = site.navigation(paths, user_pages)
-            in_nav = _nav_pages(config.nav)
-        papers = set(site.papers)
-        for uri, content in site.pages.items():
-            hidden = uri in papers or (in_nav is not None and uri not in in_nav)
-            inclusion = InclusionLevel.NOT_IN_NAV if hidden else InclusionLevel.UNDEFINED
-            files.append(File.generated(config, uri, content=content, inclusion=inclusion))
-        for path in _note_side_files(layout):
-            side_uri = paths.for_note_file(layout.relative(path))
-            if side_uri is not None and side_uri not in user_files:
-                files.append(File.generated(config, side_uri, abs_src_path=str(path)))
-        for asset in _asset_files(config, paths, self.config.math):
-            files.append(asset)
-        log.info(f"{len(site.papers)} papers, {len(kb.topics)} topics")
-        return files
+        return site
 
     @event_priority(-100)  # last: after other plugins have seen the Markdown
     def on_page_markdown(self, markdown: str, *, page: Page, **kwargs: Any) -> str:

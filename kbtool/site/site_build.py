@@ -44,38 +44,39 @@ def mkdocs_log(level: int = logging.INFO) -> Iterator[None]:
         logger.setLevel(previous)
 
 
+@contextmanager
+def mkdocs_errors(config_file: Path, action: str) -> Iterator[None]:
+    """MkDocs' failures as kbtool's errors: a bad configuration, strict mode, the rest."""
+    try:
+        yield
+    except ConfigurationError as err:
+        raise ConfigError(f"invalid MkDocs configuration: {err}", config_file) from err
+    except Abort as err:
+        raise SiteBuildError(f"{config_file}: {err}") from err
+    except MkDocsException as err:
+        raise SiteBuildError(f"{config_file}: the site could not be {action}: {err}") from err
+
+
 def build_site(layout: Layout, *, site_dir: Path | None = None, strict: bool = False) -> Path:
     """Build the site of ``layout`` into ``site_dir`` (default: mkdocs.yml's); return it.
 
     ``strict`` overrides mkdocs.yml's ``strict``: any MkDocs warning fails the build.
     """
     config_file = layout.mkdocs_file
-    try:
-        options: dict[str, Any] = {"strict": strict}
-        if site_dir is not None:
-            options["site_dir"] = str(site_dir)
+    options: dict[str, Any] = {"strict": strict}
+    if site_dir is not None:
+        options["site_dir"] = str(site_dir)
+    with mkdocs_errors(config_file, "built"):
         config = load_config(config_file=str(config_file), **options)
         build(config)
-    except ConfigurationError as err:
-        raise ConfigError(f"invalid MkDocs configuration: {err}", config_file) from err
-    except Abort as err:
-        raise SiteBuildError(f"{config_file}: {err}") from err
-    except MkDocsException as err:
-        raise SiteBuildError(f"{config_file}: the site could not be built: {err}") from err
     return Path(config.site_dir)
 
 
 def serve_site(layout: Layout, *, dev_addr: str, open_browser: bool = False) -> None:
     """Serve the site with live reload until interrupted (as ``mkdocs serve``)."""
     config_file = layout.mkdocs_file
-    try:
+    with mkdocs_errors(config_file, "served"):
         serve(config_file=str(config_file), dev_addr=dev_addr, open_in_browser=open_browser)
-    except ConfigurationError as err:
-        raise ConfigError(f"invalid MkDocs configuration: {err}", config_file) from err
-    except Abort as err:
-        raise SiteBuildError(f"{config_file}: {err}") from err
-    except MkDocsException as err:
-        raise SiteBuildError(f"{config_file}: the site could not be served: {err}") from err
 
 
 def bibliography_text(layout: Layout) -> tuple[str, int]:
