@@ -9,6 +9,7 @@ work is linear in the number of papers (not quadratic in a topic's size).
 
 from __future__ import annotations
 
+import heapq
 import math
 from bisect import bisect_left
 from collections import defaultdict
@@ -64,10 +65,12 @@ def related_papers(
             for other in posting:
                 scores[other] += w
         scores.pop(position, None)
-        best = sorted(scores.items(), key=lambda kv: (-kv[1], abs(kv[0] - position), kv[0]))
+        best = heapq.nsmallest(
+            limit, scores.items(), key=lambda kv: (-kv[1], abs(kv[0] - position), kv[0])
+        )
         chosen = []
         mine = set(features_of(paper))
-        for other, score in best[:limit]:
+        for other, score in best:
             candidate = papers[other]
             shared = [f for f in features_of(candidate) if f in mine]
             chosen.append(
