@@ -162,6 +162,16 @@ def test_topic_text_links_resolve_from_the_topic_page() -> None:
     assert "(../../papers/2410.05677-t2v-turbo-v2.md)" in body
 
 
+def test_links_within_a_topic_text_stay_on_the_topic_page() -> None:
+    kb = fixture_kb()
+    text = parse_note(
+        "## Reading order\n\nSee [below](#reading-order) and [[#reading-order]].\n", "topics/x.md"
+    )
+    body = render_body(text, kb, "topics/x/index.md", SitePaths())
+    assert "[below](#reading-order)" in body
+    assert "[reading&#45;order](#reading-order)" in body
+
+
 def test_details_blocks_render_their_markdown() -> None:
     body = "<details>\n<summary>S</summary>\n\n- x\n\n</details>\n\n```\n<details>\n```\n"
     out = markdown_in_details(body)

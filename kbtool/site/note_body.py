@@ -49,10 +49,19 @@ def broken_link(label: str, reason: str) -> str:
     return f'<span class="kb-broken-link" title="{html.escape(reason, quote=True)}">{label}</span>'
 
 
-def _site_file(resolved: ResolvedLink, paths: SitePaths) -> str | None:
-    """Where the target of a resolved relative link lives on the site, if it is there."""
+def _page_of(target: Note, note: Note, page_uri: str, paths: SitePaths) -> str:
+    """The page of ``target``, linked from ``note`` shown on ``page_uri``.
+
+    A link within the note itself (``#anchor``, ``[[#anchor]]``) stays on its page,
+    which for a topic text is the topic's page, not a paper's.
+    """
+    return page_uri if target.path == note.path else paths.paper(target.path)
+
+
+def _site_file(resolved: ResolvedLink, note: Note, page_uri: str, paths: SitePaths) -> str | None:
+    """Where the target of a link of ``note`` (on ``page_uri``) lives on the site, if there."""
     if resolved.kind is LinkTargetKind.NOTE and resolved.note is not None:
-        return paths.paper(resolved.note.path)
+        return _page_of(resolved.note, note, page_uri, paths)
     if resolved.kind is LinkTargetKind.FILE and resolved.path is not None:
         in_notes = paths.for_note_file(resolved.path)
         if in_notes is not None:
@@ -78,7 +87,8 @@ def _wikilink(
         label = escape_text(ref.anchor)
     else:
         label = escape_text(target.title) + (f" › {escape_text(ref.anchor)}" if ref.anchor else "")
-    destination = relative_link(page_uri, paths.paper(target.path), ref.anchor or None)
+    target_uri = _page_of(target, note, page_uri, paths)
+    destination = relative_link(page_uri, target_uri, ref.anchor or None)
     return f"[{label}]({destination or '#'})"
 
 
@@ -90,7 +100,7 @@ def _relative(
     resolved = kb.resolve(note, ref)
     if resolved.kind in (LinkTargetKind.EXTERNAL, LinkTargetKind.UNCHECKED):
         return None
-    site_file = _site_file(resolved, paths)
+    site_file = _site_file(resolved, note, page_uri, paths)
     if site_file is not None:
         if ref.kind is LinkKind.HTML:
             destination = paths.href(page_uri, site_file, resolved.anchor)
