@@ -14,7 +14,8 @@
     ├── NoteExistsError          exit 5: refusing to overwrite an existing note
     │   └── PaperHasNoteError        exit 1: `kbtool new` for a paper that already has a
     │                                note (the issue's contract: "exits 1, writes nothing")
-    └── RemoteError              exit 6: a remote service failed after retries (url, status)
+    ├── RemoteError              exit 6: a remote service failed after retries (url, status)
+    └── SiteBuildError           exit 7: MkDocs could not build the site (or warned, under --strict)
 
 The CLI turns each into one line on stderr and its exit code; nothing below the
 CLI prints or exits.
@@ -133,3 +134,7 @@ class RemoteError(KbtoolError):
         self.url = url
         self.status = status
         self.retries = retries
+
+
+class SiteBuildError(KbtoolError):
+    exit_code = 7

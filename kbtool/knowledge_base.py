@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 from kbtool.arxiv_id import find_arxiv_id
 from kbtool.config import Layout, Settings, load_settings
-from kbtool.markdown_links import LinkKind, LinkRef, anchors, extract_links
+from kbtool.markdown_links import LinkKind, LinkRef, LinkSpan, anchors, extract_link_spans
 from kbtool.note import Note, parse_note
 from kbtool.problems import Problem, problem
 from kbtool.topics import TopicRegistry, load_topics
@@ -65,7 +65,7 @@ class KnowledgeBase:
     _by_path: dict[str, Note] = field(default_factory=dict, repr=False)
     _by_name: dict[str, list[Note]] = field(default_factory=dict, repr=False)
     _anchors: dict[str, set[str]] = field(default_factory=dict, repr=False)
-    _links: dict[str, list[LinkRef]] = field(default_factory=dict, repr=False)
+    _links: dict[str, list[LinkSpan]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self._by_path = {note.path: note for note in self.notes}
@@ -89,8 +89,12 @@ class KnowledgeBase:
         return self._anchors[note.path]
 
     def links_of(self, note: Note) -> list[LinkRef]:
+        return [span.ref for span in self.link_spans_of(note)]
+
+    def link_spans_of(self, note: Note) -> list[LinkSpan]:
+        """The links of ``note`` with where they stand in its body (parsed once, cached)."""
         if note.path not in self._links:
-            self._links[note.path] = extract_links(note.body, note.body_line)
+            self._links[note.path] = extract_link_spans(note.body, note.body_line)
         return self._links[note.path]
 
     def find_notes(self, name: str) -> list[Note]:

@@ -138,95 +138,101 @@ def _trim_bare_url(url: str) -> str:
     return url
 
 
+@dataclass(frozen=True)
+class LinkSpan:
+    """Where one link stands in the text: the whole construct, and its destination.
+
+    Offsets index the text given to :func:`extract_link_spans`; ``target_start``
+    and ``target_end`` delimit the destination as written (for a wikilink, the
+    whole ``[[…]]``), so a renderer can replace it without re-parsing.
+    """
+
+    ref: LinkRef
+    start: int
+    end: int
+    target_start: int
+    target_end: int
+
+
 def extract_links(text: str, first_line: int = 1) -> list[LinkRef]:
     """Every link, image, wikilink and URL in ``text``, in order, with file lines.
 
     ``first_line`` is the file line of ``text``'s first line (a note body starts
     after its frontmatter).
     """
+    return [span.ref for span in extract_link_spans(text, first_line)]
+
+
+def extract_link_spans(text: str, first_line: int = 1) -> list[LinkSpan]:
+    """:func:`extract_links`, with where each link stands in ``text``."""
     masked = mask_code(text)
     index = _LineIndex(masked, first_line)
-    found: list[tuple[int, LinkRef]] = []
+    found: list[LinkSpan] = []
     spans: list[tuple[int, int]] = []
 
     def covered(start: int) -> bool:
         return any(a <= start < b for a, b in spans)
 
+    def add(ref: LinkRef, whole: tuple[int, int], target: tuple[int, int]) -> None:
+        found.append(LinkSpan(ref, whole[0], whole[1], target[0], target[1]))
+
     for m in _WIKILINK.finditer(masked):
         spans.append(m.span())
-        found.append(
-            (
-                m.start(),
-                LinkRef(
-                    LinkKind.WIKILINK,
-                    m["page"].strip(),
-                    index.line(m.start()),
-                    (m["alias"] or "").strip(),
-                    m["anchor"].strip() if m["anchor"] is not None else None,
-                    embed=bool(m["bang"]),
-                ),
-            )
+        ref = LinkRef(
+            LinkKind.WIKILINK,
+            m["page"].strip(),
+            index.line(m.start()),
+            (m["alias"] or "").strip(),
+            m["anchor"].strip() if m["anchor"] is not None else None,
+            embed=bool(m["bang"]),
         )
+        add(ref, m.span(), m.span())
     for m in _INLINE.finditer(masked):
         if covered(m.start()):
             continue
         spans.append(m.span())
         kind = LinkKind.IMAGE if m["bang"] else LinkKind.LINK
-        found.append(
-            (
-                m.start(),
-                LinkRef(kind, _clean_target(m["target"]), index.line(m.start()), m["label"]),
-            )
-        )
+        ref = LinkRef(kind, _clean_target(m["target"]), index.line(m.start()), m["label"])
+        add(ref, m.span(), m.span("target"))
         # An image inside a link's label: [![alt](img)](url)
+        base = m.start("label")
         for inner in _INLINE.finditer(m["label"]):
-            offset = m.start("label") + inner.start()
+            offset = base + inner.start()
             inner_kind = LinkKind.IMAGE if inner["bang"] else LinkKind.LINK
-            found.append(
-                (
-                    offset,
-                    LinkRef(
-                        inner_kind,
-                        _clean_target(inner["target"]),
-                        index.line(offset),
-                        inner["label"],
-                    ),
-                )
+            ref = LinkRef(
+                inner_kind, _clean_target(inner["target"]), index.line(offset), inner["label"]
             )
+            whole = (offset, base + inner.end())
+            add(ref, whole, (base + inner.start("target"), base + inner.end("target")))
     for m in _REFERENCE_DEF.finditer(masked):
         if covered(m.start("label")):
             continue
         spans.append(m.span())
-        found.append(
-            (
-                m.start(),
-                LinkRef(
-                    LinkKind.REFERENCE,
-                    _clean_target(m["target"]),
-                    index.line(m.start()),
-                    m["label"],
-                ),
-            )
+        ref = LinkRef(
+            LinkKind.REFERENCE, _clean_target(m["target"]), index.line(m.start()), m["label"]
         )
+        add(ref, m.span(), m.span("target"))
     for m in _AUTOLINK.finditer(masked):
         if covered(m.start()):
             continue
         spans.append(m.span())
-        found.append((m.start(), LinkRef(LinkKind.AUTOLINK, m["target"], index.line(m.start()))))
+        add(LinkRef(LinkKind.AUTOLINK, m["target"], index.line(m.start())), m.span(), m.span(1))
     for m in _HTML_ATTR.finditer(masked):
         if covered(m.start()):
             continue
         spans.append(m.span())
-        target = m["dq"] if m["dq"] is not None else (m["sq"] or "")
-        found.append((m.start(), LinkRef(LinkKind.HTML, target.strip(), index.line(m.start()))))
+        group = "dq" if m["dq"] is not None else "sq"
+        target = m[group] or ""
+        add(LinkRef(LinkKind.HTML, target.strip(), index.line(m.start())), m.span(), m.span(group))
     for m in _BARE_URL.finditer(masked):
         if covered(m.start()):
             continue
         url = _trim_bare_url(m.group(0))
         if len(url) > len("https://"):
-            found.append((m.start(), LinkRef(LinkKind.BARE_URL, url, index.line(m.start()))))
-    found.sort(key=lambda item: item[0])
-    return [ref for _, ref in found]
+            whole = (m.start(), m.start() + len(url))
+            add(LinkRef(LinkKind.BARE_URL, url, index.line(m.start())), whole, whole)
+    found.sort(key=lambda span: span.start)
+    return found
 
 
 def _unique_id(slug: str, used: set[str]) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from kbtool.cli import (  # noqa: F401  (each module registers its command)
+    bib,
+    build,
     check,
     enrich,
     fix_encoding,
@@ -10,6 +12,7 @@ from kbtool.cli import (  # noqa: F401  (each module registers its command)
     init,
     links,
     new,
+    serve,
 )
 from kbtool.cli.app import main
 

@@ -1,0 +1,29 @@
+"""``kbtool serve``: preview the site with live reload (``mkdocs serve``)."""
+
+from __future__ import annotations
+
+import click
+
+from kbtool.cli.app import CliContext, main
+from kbtool.site.site_build import mkdocs_log, serve_site
+
+
+@main.command()
+@click.option(
+    "-a",
+    "--dev-addr",
+    default="127.0.0.1:8000",
+    show_default=True,
+    metavar="IP:PORT",
+    help="Address to serve on.",
+)
+@click.option("--open", "open_browser", is_flag=True, help="Open the site in a browser.")
+@click.pass_obj
+def serve(cli: CliContext, dev_addr: str, open_browser: bool) -> None:
+    """Serve the site locally and rebuild it when a note changes.
+
+    Watches notes/, topics.yml, topics/, kbtool.yml, docs/ and mkdocs.yml;
+    the page in the browser reloads after each rebuild. Stop with Ctrl-C.
+    """
+    with mkdocs_log():
+        serve_site(cli.layout, dev_addr=dev_addr, open_browser=open_browser)

@@ -1,0 +1,105 @@
+"""Every page the site generates, from the knowledge base alone: no MkDocs involved.
+
+:func:`render_site` is the one entry point: knowledge base in, a mapping of
+docs-relative file name to Markdown (or BibTeX) out, plus the navigation. The
+MkDocs plugin only hands these to MkDocs as virtual files; tests and the
+benchmark call it directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import click
+
+from kbtool.knowledge_base import KnowledgeBase
+from kbtool.site.bibtex import join_bibliography
+from kbtool.site.catalog import Catalog, build_catalog
+from kbtool.site.commands_page import render_commands_page
+from kbtool.site.home_page import render_home_page, render_reading_queue_page
+from kbtool.site.markdown_escape import escape_html
+from kbtool.site.note_format_page import render_note_format_page
+from kbtool.site.paper_page import render_paper_page
+from kbtool.site.site_paths import SitePaths
+from kbtool.site.tags_page import render_tags_page
+from kbtool.site.timeline_page import render_timeline_page
+from kbtool.site.topic_page import render_topic_page, render_topics_index
+from kbtool.site.venue_page import render_venue_page
+
+NavItem = str | dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SiteOptions:
+    site_name: str = "Research notes"
+    home: bool = True
+    related_papers: int = 5
+    recent_notes: int = 10
+    #: The click group whose commands the Commands page documents (None: no page).
+    cli: click.Group | None = None
+
+
+@dataclass
+class SitePages:
+    """The generated files: ``pages`` (docs-relative name → text) and their navigation."""
+
+    pages: dict[str, str] = field(default_factory=dict)
+    #: Paper pages: on the site, but not in the navigation.
+    papers: list[str] = field(default_factory=list)
+    catalog: Catalog | None = None
+
+    def navigation(self, paths: SitePaths, extra_pages: list[str]) -> list[NavItem]:
+        """An explicit ``nav``: index pages and the topic tree, never the papers."""
+        assert self.catalog is not None
+        topics = self.catalog.kb.topics
+
+        def topic_item(topic_id: str, seen: set[str]) -> NavItem:
+            uri = paths.topic(topic_id)
+            children = [t for t in topics.children(topic_id) if t.id not in seen]
+            if not children:
+                return uri
+            seen.update(t.id for t in children)
+            title = escape_html(topics.topics[topic_id].title)
+            return {title: [uri, *(topic_item(t.id, seen) for t in children)]}
+
+        seen = {t.id for t in topics.roots()}
+        nav: list[NavItem] = []
+        if paths.home in self.pages:
+            nav.append({"Home": paths.home})
+        nav.append(
+            {"Topics": [paths.topics_index, *(topic_item(t.id, seen) for t in topics.roots())]}
+        )
+        browse = [paths.timeline, paths.venues, paths.tags, paths.reading_queue]
+        nav.append({"Browse": [p for p in browse if p in self.pages]})
+        reference = [p for p in (paths.note_format, paths.commands) if p in self.pages]
+        nav.append({"Reference": reference + extra_pages})
+        return nav
+
+
+def render_site(kb: KnowledgeBase, paths: SitePaths, options: SiteOptions) -> SitePages:
+    """Render every generated page of the site."""
+    catalog = build_catalog(kb, paths, options.related_papers)
+    site = SitePages(catalog=catalog)
+    pages = site.pages
+    for paper in catalog.papers:
+        pages[paper.uri] = render_paper_page(paper, catalog)
+        site.papers.append(paper.uri)
+    for topic in kb.topics:
+        pages[paths.topic(topic.id)] = render_topic_page(topic, catalog)
+    pages[paths.topics_index] = render_topics_index(catalog)
+    if options.home:
+        pages[paths.home] = render_home_page(
+            catalog, options.site_name, recent=options.recent_notes, queue=options.recent_notes
+        )
+    pages[paths.timeline] = render_timeline_page(catalog)
+    pages[paths.venues] = render_venue_page(catalog)
+    pages[paths.tags] = render_tags_page()
+    pages[paths.reading_queue] = render_reading_queue_page(catalog)
+    pages[paths.note_format] = render_note_format_page()
+    if options.cli is not None:
+        pages[paths.commands] = render_commands_page(options.cli)
+    pages[paths.bibliography] = join_bibliography(
+        {catalog.citekeys[p.path]: catalog.bibtex(p) for p in catalog.papers}
+    )
+    return site

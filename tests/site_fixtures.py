@@ -1,0 +1,42 @@
+"""The fixture knowledge base of the site tests, and helpers to build its site."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from kbtool.config import Layout
+from kbtool.knowledge_base import KnowledgeBase, load_knowledge_base
+from kbtool.scaffold import render_template
+from kbtool.site.site_pages import SiteOptions, SitePages, render_site
+from kbtool.site.site_paths import SitePaths
+
+SITE_DATA = Path(__file__).parent / "data" / "site"
+FIXTURE_KB = SITE_DATA / "kb"
+GOLDEN_DIR = SITE_DATA / "golden"
+SITE_NAME = "Fixture notes"
+
+T2V = "papers/2410.05677-t2v-turbo-v2.md"
+SVD = "papers/2311.15127-stable-video-diffusion.md"
+DYNAMICRAFTER = "papers/2310.12190-dynamicrafter.md"
+DPO = "papers/2305.18290-dpo.md"
+XSS = "papers/xss-title.md"
+XSS_TITLE = "<img src=x onerror=alert(1)> a < b & c | d"
+
+
+def fixture_kb() -> KnowledgeBase:
+    return load_knowledge_base(Layout(FIXTURE_KB))
+
+
+def fixture_site(cli: bool = False) -> SitePages:
+    from kbtool.cli import main
+
+    options = SiteOptions(site_name=SITE_NAME, cli=main if cli else None)
+    return render_site(fixture_kb(), SitePaths(), options)
+
+
+def copy_fixture(target: Path) -> Path:
+    """The fixture knowledge base in ``target``, with the mkdocs.yml ``kbtool init`` writes."""
+    shutil.copytree(FIXTURE_KB, target)
+    (target / "mkdocs.yml").write_text(render_template("mkdocs.yml", SITE_NAME), encoding="utf-8")
+    return target

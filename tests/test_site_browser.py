@@ -1,0 +1,215 @@
+"""The built site in headless Chromium: pages render, math is typeset, search finds papers in
+English and Chinese, titles stay text, nothing errors, and no request leaves 127.0.0.1.
+
+Drives Debian's Chromium (/usr/bin/chromium, or $KBTOOL_CHROMIUM) through Playwright. These
+tests FAIL when Chromium is missing: run scripts/ensure-chromium.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, Request, sync_playwright
+from site_fixtures import SITE_NAME, XSS_TITLE, copy_fixture
+
+from kbtool.config import Layout
+from kbtool.site.site_build import build_site
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path(os.environ.get("KBTOOL_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@dataclass
+class Watch:
+    """What the browser did while a test ran: requests, console errors, dialogs."""
+
+    requests: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+    def on_request(self, request: Request) -> None:
+        self.requests.append(request.url)
+
+    def on_console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.errors.append(message.text)
+
+    def on_dialog(self, dialog: Dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def foreign_requests(self) -> list[str]:
+        return [
+            url
+            for url in self.requests
+            if urlsplit(url).scheme not in ("data", "blob", "about")
+            and urlsplit(url).hostname != "127.0.0.1"
+        ]
+
+
+@pytest.fixture(scope="module")
+def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    root = copy_fixture(tmp_path_factory.mktemp("browser") / "kb")
+    site = build_site(Layout(root), strict=True)
+    handler = partial(_QuietHandler, directory=str(site))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} not found: run scripts/ensure-chromium (browser tests never skip)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def watched(browser: Browser) -> Iterator[tuple[Page, Watch]]:
+    """A fresh page whose requests, console errors and dialogs are recorded and checked."""
+    context = browser.new_context()
+    # Anything not on 127.0.0.1 is refused outright, and recorded by the listener.
+    context.route(
+        lambda url: urlsplit(url).hostname not in ("127.0.0.1", None),
+        lambda route: route.abort(),
+    )
+    page = context.new_page()
+    watch = Watch()
+    page.on("request", watch.on_request)
+    page.on("console", watch.on_console)
+    page.on("pageerror", lambda error: watch.errors.append(str(error)))
+    page.on("dialog", watch.on_dialog)
+    yield page, watch
+    context.close()
+    assert watch.foreign_requests() == [], "requests left 127.0.0.1"
+    assert watch.errors == [], "console errors"
+    assert watch.dialogs == [], "a dialog opened: markup in data ran as script"
+    assert watch.requests, "the page made no request at all: the watch is broken"
+
+
+def heading(page: Page) -> str:
+    """The page's h1 as shown, without its permalink."""
+    text: str = page.locator("h1").first.evaluate("h => h.firstChild.textContent")
+    return text
+
+
+def test_paper_page_renders_with_typeset_math(site_url: str, watched: tuple[Page, Watch]) -> None:
+    page, watch = watched
+    page.goto(site_url + "papers/2410.05677-t2v-turbo-v2/")
+    assert heading(page) == "T2V-Turbo-v2: Enhancing Video Generation Model Post-Training"
+    assert page.locator(".kb-card dt").first.inner_text() == "Authors"
+    page.locator(".arithmatex .katex").first.wait_for()
+    assert page.locator(".arithmatex .katex").count() == 3
+    assert page.locator("div.arithmatex .katex-display").count() == 1
+    assert page.locator(".katex-error").count() == 0
+    # KaTeX's fonts load from the site
+    fonts = [u for u in watch.requests if u.endswith(".woff2")]
+    assert fonts and all("/assets/kbtool/katex/fonts/" in u for u in fonts)
+    # the expired image is a visible placeholder and is never fetched
+    placeholder = page.locator(".kb-media--expired")
+    assert placeholder.is_visible() and "Expired image" in placeholder.inner_text()
+    assert not any("amazonaws" in u or "example.org" in u for u in watch.requests)
+    # a copy button on the BibTeX entry
+    assert page.locator(".kb-bibtex .md-code__button, .kb-bibtex .md-clipboard").count() >= 1
+    # the local figure loads
+    assert page.locator('img[alt="local figure"]').evaluate("img => img.naturalWidth") == 4
+
+
+def test_markup_in_titles_shows_as_text(site_url: str, watched: tuple[Page, Watch]) -> None:
+    page, _watch = watched
+    page.goto(site_url + "papers/xss-title/")
+    assert page.title() == f"{XSS_TITLE} - {SITE_NAME}"
+    assert heading(page) == XSS_TITLE
+    assert page.locator("img[src='x']").count() == 0
+    assert page.locator(".md-header__topic").nth(1).inner_text().strip() == XSS_TITLE
+    card = page.locator(".kb-card").inner_text()
+    assert "<script>alert(2)</script>" in card and "<i>Venue</i> & Co" in card
+    page.goto(site_url + "topics/")
+    nav = page.locator("nav.md-nav--primary")
+    assert nav.get_by_text("<img src=x onerror=alert(11)>", exact=True).count() >= 1
+
+
+def _search(page: Page, site_url: str, query: str) -> list[str]:
+    page.goto(site_url)
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.fill(query)
+    box.press("End")  # Material searches on keyup
+    titles = page.locator(".md-search-result__list > .md-search-result__item h1")
+    titles.first.wait_for()
+    return titles.all_inner_texts()
+
+
+@pytest.mark.parametrize(
+    ("query", "title"),
+    [
+        ("检测视频", "Stable Video Diffusion"),  # a Chinese phrase from the body
+        ("奖励模型", "Direct Preference Optimization"),
+        ("2311.15127", "Stable Video Diffusion"),  # the arXiv id
+        ("Kulal", "Stable Video Diffusion"),  # an author's surname
+        ("data curation pipeline", "Stable Video Diffusion"),  # an English phrase
+    ],
+)
+def test_search_finds_the_paper(
+    site_url: str, watched: tuple[Page, Watch], query: str, title: str
+) -> None:
+    page, _watch = watched
+    titles = _search(page, site_url, query)
+    assert titles[0].startswith(title), titles
+
+
+def test_search_results_show_markup_as_text(site_url: str, watched: tuple[Page, Watch]) -> None:
+    page, _watch = watched
+    titles = _search(page, site_url, "onerror")
+    assert XSS_TITLE in titles
+    assert page.locator(".md-search-result img").count() == 0
+
+
+def test_index_pages_render(site_url: str, watched: tuple[Page, Watch]) -> None:
+    page, _watch = watched
+    for path, title in [
+        ("", SITE_NAME),
+        ("topics/video-diffusion/", "Video diffusion"),
+        ("timeline/", "Timeline"),
+        ("venues/", "Venues"),
+        ("tags/", "Tags"),
+        ("reading-queue/", "Reading queue"),
+        ("commands/", "Commands"),
+        ("note-format/", "Note format"),
+    ]:
+        page.goto(site_url + path)
+        assert heading(page) == title
+    page.goto(site_url + "topics/video-diffusion/")
+    rows = page.locator("#kb-papers ~ table tbody tr, table tbody tr")
+    assert rows.count() == 3
+    response = page.request.get(site_url + "references.bib")
+    assert response.ok and "@misc{blattmann2023stable," in response.text()

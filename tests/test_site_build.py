@@ -1,0 +1,327 @@
+"""Full MkDocs builds of the fixture knowledge base, with assertions on the HTML it produces."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from urllib.request import urlopen
+
+import bibtexparser
+import pytest
+from conftest import REPO_ROOT, KnowledgeBaseFactory, RunKbtool, note_text
+from site_fixtures import copy_fixture
+
+from kbtool.config import Layout
+from kbtool.scaffold import render_template
+from kbtool.site.site_build import build_site
+
+# Material's search separator, as mkdocs.yml sets it (a JS regex that Python reads alike).
+SEPARATOR = re.compile(
+    r'[\s\u200b\u3000\u3001\u3002\uff0c\uff1a\uff1b\uff01\uff1f\uff08\uff09\-_,:!=\[\]()"`/]+'
+    r"|\.(?!\d)|&[lg]t;|(?!\b)(?=[A-Z][a-z])"
+)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture knowledge base, built once (strictly) with the real MkDocs."""
+    root = copy_fixture(tmp_path_factory.mktemp("site") / "kb")
+    before = _files(root)
+    site = build_site(Layout(root), strict=True)
+    assert site == root / "site"
+    assert _files(root) == before, "the build wrote files into the knowledge base"
+    return site
+
+
+def _files(root: Path) -> list[str]:
+    """Every file of the knowledge base but the built site."""
+    found = (p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+    return sorted(f for f in found if not f.startswith("site/"))
+
+
+def page(site: Path, uri: str) -> str:
+    return (site / uri / "index.html").read_text(encoding="utf-8")
+
+
+def primary_nav(html: str) -> str:
+    """The site navigation of a page (the drawer), without the page's content."""
+    return html.split('<nav class="md-nav md-nav--primary', 1)[1].split(
+        '<div class="md-content"', 1
+    )[0]
+
+
+def search_docs(site: Path) -> list[dict[str, str]]:
+    data = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    docs: list[dict[str, str]] = data["docs"]
+    return docs
+
+
+def tokens(text: str) -> set[str]:
+    """The terms lunr indexes for ``text``, split as Material's search splits them."""
+    return {t.lower() for t in SEPARATOR.split(re.sub(r"<[^>]+>", " ", text)) if t}
+
+
+def test_paper_page_html(built: Path) -> None:
+    html = page(built, "papers/2410.05677-t2v-turbo-v2")
+    assert ">T2V&#45;Turbo&#45;v2&#58; Enhancing Video Generation Model Post&#45;Training<" in html
+    assert '<div class="kb-card">' in html and "<dt>Authors</dt>" in html
+    # wikilinks and relative links resolved as kbtool check resolves them
+    assert '<a href="../2311.15127-stable-video-diffusion/">SVD</a>' in html
+    assert 'href="../2311.15127-stable-video-diffusion/#training-stages"' in html
+    assert '<a href="../2310.12190-dynamicrafter/">the DynamiCrafter note</a>' in html
+    assert '<a href="../../about/">about page</a>' in html
+    assert 'class="kb-broken-link" title="No note named “no-such-paper”"' in html
+    # math, admonitions, <details> with Markdown, highlighted code, the local figure
+    assert '<span class="arithmatex">\\(\\mathcal{L}' in html
+    assert '<div class="arithmatex">\\[' in html
+    assert '<div class="admonition note">' in html
+    assert "<li>learning rate: <strong>1e-4</strong></li>" in html
+    assert "<table>" in html.split("<summary>Hyper-parameters</summary>", 1)[1]
+    assert '<span class="k">def</span>' in html
+    assert '<img alt="local figure" src="../figures/pipeline.png" />' in html
+    assert (built / "papers" / "figures" / "pipeline.png").is_file()
+    # remote images are placeholders with their links
+    assert '<span class="kb-media__label">Expired image</span>' in html
+    assert '<span class="kb-media__label">Remote image (not loaded)</span>' in html
+    assert "BibTeX" in html and "@inproceedings{li2024t2vturbov2," in html
+    # KaTeX and our style sheet come from the site itself
+    assert '<script src="../../assets/kbtool/katex/katex.min.js"></script>' in html
+    assert 'href="../../assets/kbtool/katex/katex.min.css"' in html
+
+
+def test_no_page_carries_markup_from_frontmatter(built: Path) -> None:
+    for path in built.rglob("*.html"):
+        html = path.read_text(encoding="utf-8")
+        for markup in ("<img src=x", "<script>alert", "<svg onload", "<b onmouseover", "<i>Venue"):
+            assert markup not in html, f"{markup} in {path}"
+    xss = page(built, "papers/xss-title")
+    title = re.search(r"<title>(.*?)</title>", xss, re.S)
+    assert title is not None
+    assert (
+        title.group(1) == "&lt;img src=x onerror=alert(1)&gt; a &lt; b &amp; c | d - Fixture notes"
+    )
+    nav = primary_nav(page(built, "topics"))
+    assert "&lt;img src=x onerror=alert(11)&gt;" in nav  # the evil topic, in the navigation
+
+
+def test_navigation_lists_topics_not_papers(built: Path) -> None:
+    html = page(built, "papers/2311.15127-stable-video-diffusion")
+    nav = primary_nav(html)
+    assert "topics/" in nav and "timeline/" in nav
+    assert "papers/" not in nav
+    tabs = (built / "index.html").read_text(encoding="utf-8").split('class="md-tabs"', 1)[1]
+    for tab in ("Home", "Topics", "Browse", "Reference"):
+        assert tab in tabs.split("</nav>", 1)[0]
+
+
+def test_every_internal_link_and_asset_exists(built: Path) -> None:
+    checked = 0
+    for path in built.rglob("*.html"):
+        if path.name == "404.html":  # MkDocs writes it with site-absolute links
+            continue
+        html = path.read_text(encoding="utf-8")
+        for target in re.findall(r'(?:href|src)="([^"]+)"', html):
+            parts = urlsplit(target)
+            if parts.scheme or target.startswith(("#", "//")) or not parts.path:
+                continue
+            resolved = (path.parent / unquote(parts.path)).resolve()
+            if target.endswith("/"):
+                resolved = resolved / "index.html"
+            assert resolved.exists(), f"{path.relative_to(built)} links to missing {target}"
+            checked += 1
+    assert checked > 300
+
+
+def test_tag_links_of_the_card_land_on_the_tags_page(built: Path) -> None:
+    tags = page(built, "tags")
+    html = page(built, "papers/2410.05677-t2v-turbo-v2")
+    for anchor in re.findall(r'class="md-tag" href="\.\./\.\./tags/#([^"]+)"', html):
+        assert f'id="{anchor}"' in tags
+
+
+def test_topic_pages_follow_the_hierarchy(built: Path) -> None:
+    html = page(built, "topics/video-diffusion")
+    assert "Video diffusion is where most of my reading goes." in html
+    assert '<a href="../../papers/2311.15127-stable-video-diffusion/">Stable Video' in html
+    table = html.split('id="kb-papers"', 1)[1]
+    first_rows = re.findall(r'<tr><td><a href="([^"]+)"', table)
+    assert first_rows[0] == "../../papers/2410.05677-t2v-turbo-v2/"
+    assert (built / "topics" / "image-to-video" / "index.html").is_file()
+
+
+def test_search_index_finds_ids_authors_english_and_chinese(built: Path) -> None:
+    docs = search_docs(built)
+    by_page: dict[str, set[str]] = {}
+    for doc in docs:
+        location = doc["location"].split("#")[0]
+        by_page.setdefault(location, set()).update(tokens(doc["title"] + " " + doc["text"]))
+    svd = by_page["papers/2311.15127-stable-video-diffusion/"]
+    assert "2311.15127" in svd  # the arXiv id, whole
+    assert "kulal" in svd  # an author's surname
+    assert {"data", "curation", "pipeline"} <= svd  # an English phrase from the body
+    assert {"检测", "视频", "是否", "动态"} <= svd  # a Chinese phrase, segmented by jieba
+    dpo = by_page["papers/2305.18290-dpo/"]
+    assert {"奖励", "模型"} <= dpo
+    # index pages and the closing sections of papers are not indexed
+    locations = {doc["location"] for doc in docs}
+    assert not any(loc.startswith(("timeline/", "venues/", "tags/")) for loc in locations)
+    assert not any("#kb-" in loc for loc in locations)
+    config = json.loads((built / "search" / "search_index.json").read_text())["config"]
+    assert "\\u200b" in config["separator"] and config["lang"] == ["en"]
+
+
+def test_search_results_carry_escaped_titles(built: Path) -> None:
+    docs = search_docs(built)
+    xss = next(d for d in docs if d["location"] == "papers/xss-title/")
+    assert xss["title"] == "&lt;img src=x onerror=alert(1)&gt; a &lt; b &amp; c | d"
+    assert all("<svg" not in tag for tag in xss.get("tags", []))
+
+
+def test_references_bib_is_on_the_site(built: Path) -> None:
+    library = bibtexparser.parse_string((built / "references.bib").read_text(encoding="utf-8"))
+    assert not library.failed_blocks
+    assert len(library.entries) == 5
+    assert "rafailov2023dpo" in {e.key for e in library.entries}
+    home = (built / "index.html").read_text(encoding="utf-8")
+    assert 'href="references.bib"' in home
+
+
+def test_repository_mkdocs_yml_matches_the_init_template() -> None:
+    repo = (REPO_ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    site_name = re.search(r"^site_name: (.*)$", repo, re.M)
+    assert site_name is not None
+    assert render_template("mkdocs.yml", json.loads(site_name.group(1))) == repo
+
+
+def test_repository_site_builds_strictly(tmp_path: Path) -> None:
+    site = build_site(Layout(REPO_ROOT), site_dir=tmp_path / "site", strict=True)
+    assert (site / "index.html").is_file()
+    assert (site / "topics" / "index.html").is_file()
+
+
+def test_init_output_builds_strictly(kb: KnowledgeBaseFactory, run_kbtool: RunKbtool) -> None:
+    kb.write_note(
+        "2401.00001-a-paper.md",
+        note_text("Body with $x^2$ and 中文笔记。\n", title="A paper", topics="[rlhf]"),
+    )
+    result = run_kbtool("build", "--strict", "-q")
+    assert result.exit_code == 0, result.stderr
+    assert "built the site in" in result.stdout
+    assert (kb.root / "site" / "papers" / "2401.00001-a-paper" / "index.html").is_file()
+    assert not (kb.root / "docs" / "papers").exists()
+
+
+def test_a_docs_page_named_like_a_generated_page_is_refused(
+    kb: KnowledgeBaseFactory, run_kbtool: RunKbtool
+) -> None:
+    kb.write("docs/tags.md", "# My tags\n")
+    result = run_kbtool("build", "-q")
+    assert result.exit_code == 7
+    assert "docs/tags.md: kbtool generates this file" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_strict_build_fails_on_warnings(kb: KnowledgeBaseFactory, run_kbtool: RunKbtool) -> None:
+    kb.write("docs/about.md", "# About\n\n[gone](nowhere.md)\n")
+    result = run_kbtool("build", "--strict", "-q")
+    assert result.exit_code == 7
+    assert "mkdocs.yml: Aborted with 1 warnings in strict mode!" in result.stderr
+    assert run_kbtool("build", "--no-strict", "-q").exit_code == 0
+
+
+def test_a_user_nav_is_kept(kb: KnowledgeBaseFactory, run_kbtool: RunKbtool) -> None:
+    config = (kb.root / "mkdocs.yml").read_text(encoding="utf-8")
+    kb.write("mkdocs.yml", config + "\nnav:\n  - About: about.md\n  - Timeline: timeline.md\n")
+    assert run_kbtool("build", "-q").exit_code == 0
+    home = (kb.root / "site" / "index.html").read_text(encoding="utf-8")
+    nav = home.split('class="md-tabs"', 1)[1].split("</nav>", 1)[0]
+    assert "About" in nav and "Timeline" in nav and "Browse" not in nav
+
+
+def test_remote_media_can_be_loaded_when_asked(
+    kb: KnowledgeBaseFactory, run_kbtool: RunKbtool
+) -> None:
+    kb.write_note(
+        "x.md", note_text("![fig](https://example.org/f.png)\n", title="X", topics="[rlhf]")
+    )
+    assert run_kbtool("build", "-q").exit_code == 0
+    html = (kb.root / "site" / "papers" / "x" / "index.html").read_text(encoding="utf-8")
+    assert "Remote image (not loaded)" in html and 'src="https://example.org' not in html
+    config = (kb.root / "mkdocs.yml").read_text(encoding="utf-8")
+    kb.write("mkdocs.yml", config.replace("remote_media: placeholder", "remote_media: load"))
+    assert run_kbtool("build", "-q").exit_code == 0
+    html = (kb.root / "site" / "papers" / "x" / "index.html").read_text(encoding="utf-8")
+    assert '<img alt="fig" src="https://example.org/f.png" />' in html
+
+
+def test_bib_command(kb: KnowledgeBaseFactory, run_kbtool: RunKbtool) -> None:
+    kb.write_note(
+        "2410.05677-t2v.md",
+        note_text(
+            title="'T2V: a & b'", arxiv="2410.05677", authors="[Jiachen Li]", topics="[rlhf]"
+        ),
+    )
+    result = run_kbtool("bib")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip() == f"wrote 1 entry to {kb.root / 'references.bib'}"
+    text = (kb.root / "references.bib").read_text(encoding="utf-8")
+    assert "@misc{li2024t2v," in text and r"{\&}" in text
+    printed = run_kbtool("bib", "-o", "-")
+    assert printed.exit_code == 0 and printed.stdout == text
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _fetch(url: str) -> str:
+    with urlopen(url, timeout=5) as response:
+        return str(response.read().decode("utf-8"))
+
+
+def _wait_for(url: str, text: str, process: subprocess.Popen[str], seconds: float) -> str:
+    """Poll the server until ``url`` shows ``text``; the deadline only bounds a failure."""
+    deadline = time.monotonic() + seconds
+    last = ""
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.stderr.read() if process.stderr else ""
+        try:
+            last = _fetch(url)
+            if text in last:
+                return last
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"{url} never showed {text!r}")
+
+
+@pytest.mark.slow
+def test_serve_rebuilds_when_a_note_or_topic_changes(kb: KnowledgeBaseFactory) -> None:
+    kb.write_note("a.md", note_text("First version.\n", title="Paper A", topics="[rlhf]"))
+    (kb.root / "topics").mkdir()
+    port = _free_port()
+    command = [sys.executable, "-m", "kbtool", "--root", str(kb.root), "serve", "-a"]
+    process = subprocess.Popen(
+        [*command, f"127.0.0.1:{port}"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_for(f"{base}/papers/a/", "First version.", process, 60)
+        kb.write_note("a.md", note_text("Second version.\n", title="Paper A", topics="[rlhf]"))
+        _wait_for(f"{base}/papers/a/", "Second version.", process, 60)
+        topics = (kb.root / "topics.yml").read_text(encoding="utf-8")
+        kb.write("topics.yml", topics.replace("title: RLHF", "title: Renamed topic"))
+        _wait_for(f"{base}/topics/rlhf/", "Renamed topic", process, 60)
+        kb.write("topics/rlhf.md", "What I think about the whole topic.\n")
+        _wait_for(f"{base}/topics/rlhf/", "What I think about the whole topic.", process, 60)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
