@@ -18,10 +18,10 @@ from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, Request, sync_playwright
-from site_fixtures import SITE_NAME, XSS_TITLE, copy_fixture
 
 from kbtool.config import Layout
 from kbtool.site.site_build import build_site
+from tests.site_fixtures import SITE_NAME, XSS_TITLE, copy_fixture
 
 pytestmark = pytest.mark.browser
 

@@ -14,12 +14,12 @@ from urllib.request import urlopen
 
 import bibtexparser
 import pytest
-from conftest import REPO_ROOT, KnowledgeBaseFactory, RunKbtool, note_text
-from site_fixtures import copy_fixture
 
 from kbtool.config import Layout
 from kbtool.scaffold import render_template
 from kbtool.site.site_build import build_site
+from tests.conftest import REPO_ROOT, KnowledgeBaseFactory, RunKbtool, note_text
+from tests.site_fixtures import copy_fixture
 
 # Material's search separator, as mkdocs.yml sets it (a JS regex that Python reads alike).
 SEPARATOR = re.compile(

@@ -6,16 +6,6 @@ import os
 import re
 
 import pytest
-from site_fixtures import (
-    DPO,
-    DYNAMICRAFTER,
-    GOLDEN_DIR,
-    SVD,
-    T2V,
-    XSS,
-    fixture_kb,
-    fixture_site,
-)
 
 from kbtool.markdown_links import LinkKind, extract_link_spans, extract_links
 from kbtool.note import parse_note
@@ -28,6 +18,16 @@ from kbtool.site.paper_page import AUTHORS_SHOWN, http_url, tag_anchor
 from kbtool.site.raw_html import raw_block, restore_raw_blocks, stash_raw_blocks
 from kbtool.site.related import related_papers
 from kbtool.site.site_paths import SitePaths, relative_link
+from tests.site_fixtures import (
+    DPO,
+    DYNAMICRAFTER,
+    GOLDEN_DIR,
+    SVD,
+    T2V,
+    XSS,
+    fixture_kb,
+    fixture_site,
+)
 
 # --- golden files: the whole fixture site, page by page ---------------------------------------
 
