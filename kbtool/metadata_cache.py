@@ -21,7 +21,6 @@ so adopting a paper from the inbox with ``kbtool new`` needs no request.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -29,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from kbtool.arxiv_record import ArxivRecord
-from kbtool.atomic_write import write_text_atomic
 from kbtool.clock import Clock
+from kbtool.state_file import read_state, write_state
 
 CACHE_FORMAT = 1
 UNKNOWN_MAX_AGE = timedelta(days=1)
@@ -52,17 +51,8 @@ class MetadataCache:
     def load(cls, path: Path, clock: Clock, max_age: timedelta, endpoint: str) -> MetadataCache:
         """The cache at ``path``; empty (with a ``warning``) when it cannot be used."""
         cache = cls(path, clock, max_age, endpoint)
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return cache
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-            cache.warning = f"{path}: unreadable metadata cache ignored ({err})"
-            return cache
-        if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT:
-            cache.warning = f"{path}: metadata cache of another format ignored"
-            return cache
-        if data.get("endpoint") != endpoint:
+        data, cache.warning = read_state(path, CACHE_FORMAT, "metadata cache")
+        if data is None or data.get("endpoint") != endpoint:
             return cache
         try:
             cache.records = {
@@ -107,7 +97,6 @@ class MetadataCache:
     def save(self) -> None:
         """Write the cache atomically."""
         data = {
-            "format": CACHE_FORMAT,
             "endpoint": self.endpoint,
             "records": {
                 base: {"fetched": fetched.isoformat(), "record": record.to_json()}
@@ -115,7 +104,7 @@ class MetadataCache:
             },
             "unknown": {base: when.isoformat() for base, when in sorted(self.unknown.items())},
         }
-        write_text_atomic(self.path, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+        write_state(self.path, CACHE_FORMAT, data)
 
 
 def _mapping(value: Any) -> dict[str, Any]:

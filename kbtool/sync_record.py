@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from kbtool.arxiv_fields import canonical
-from kbtool.atomic_write import write_text_atomic
+from kbtool.state_file import read_state, write_state
 
 SYNC_FORMAT = 1
 
@@ -48,15 +48,8 @@ class SyncRecord:
     def load(cls, path: Path) -> SyncRecord:
         """The record at ``path``; empty (with a ``warning``) when it cannot be used."""
         record = cls(path)
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return record
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-            record.warning = f"{path}: unreadable sync record ignored ({err})"
-            return record
-        if not isinstance(data, dict) or data.get("format") != SYNC_FORMAT:
-            record.warning = f"{path}: sync record of another format ignored"
+        data, record.warning = read_state(path, SYNC_FORMAT, "sync record")
+        if data is None:
             return record
         papers = data.get("papers")
         if not isinstance(papers, dict):
@@ -88,6 +81,6 @@ class SyncRecord:
         """Write the record atomically, if anything changed since it was read."""
         if not self.changed and self.path.exists():
             return
-        data = {"format": SYNC_FORMAT, "papers": dict(sorted(self.papers.items()))}
-        write_text_atomic(self.path, json.dumps(data, indent=1, sort_keys=True) + "\n")
+        papers = {base: dict(sorted(f.items())) for base, f in sorted(self.papers.items())}
+        write_state(self.path, SYNC_FORMAT, {"papers": papers})
         self.changed = False

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from kbtool.arxiv_id import find_arxiv_id
-from kbtool.importers.details_blocks import DetailsRegion, details_line, split_details
+from kbtool.importers.details_blocks import DetailsRegion, render_details, split_details
 from kbtool.importers.markdown_fixes import LineFixer
 from kbtool.importers.model import (
     ArxivRef,
@@ -135,19 +135,11 @@ def _mention(
     out: list[tuple[int | None, str]] = []
     for segment in split_details(body):
         if isinstance(segment, DetailsRegion):
-            source.use([segment.open_line], LineUse.MARKUP)
-            if segment.close_line is not None:
-                source.use([segment.close_line], LineUse.MARKUP)
-            out.append((None, ""))
-            out.append((segment.summary_line, details_line(segment.summary)))
-            out.append((None, ""))
-            for inner_number, inner in segment.content:
-                if not inner.strip():
-                    out.append((inner_number, ""))
-                    continue
-                shifted = _shift_heading(fixer(inner_number, inner), 1)
-                out.append((inner_number, "    " + shifted))
-            out.append((None, ""))
+            inside: list[tuple[int | None, str]] = [
+                (n, "    " + _shift_heading(fixer(n, inner), 1) if inner.strip() else "")
+                for n, inner in segment.content
+            ]
+            out.extend(render_details(segment, inside, source))
             continue
         for line_number, line in segment:
             meta = _META.match(line)

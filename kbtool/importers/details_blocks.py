@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kbtool.importers.model import LineUse, ParsedSource
+
 DETAILS_OPEN = re.compile(r"^\s*(?:[-*+]\s+)?<details(?:\s[^>]*)?>\s*$", re.IGNORECASE)
 DETAILS_CLOSE = re.compile(r"^\s*</details>\s*$", re.IGNORECASE)
 SUMMARY = re.compile(r"^\s*<summary>(?P<text>.*)</summary>\s*$", re.IGNORECASE)
@@ -85,3 +87,17 @@ def summary_text(html: str) -> str:
 
 def details_line(summary: str) -> str:
     return f'??? note "{summary}"'
+
+
+def render_details(
+    region: DetailsRegion, content: list[tuple[int | None, str]], source: ParsedSource
+) -> list[tuple[int | None, str]]:
+    """``region`` as a collapsible block around ``content`` (already rendered and indented).
+
+    The ``<details>``/``</details>`` lines are accounted for as markup in ``source``.
+    """
+    source.use([region.open_line], LineUse.MARKUP)
+    if region.close_line is not None:
+        source.use([region.close_line], LineUse.MARKUP)
+    summary = (region.summary_line, details_line(region.summary))
+    return [(None, ""), summary, (None, ""), *content, (None, "")]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from kbtool.importers.bullet_tree import parse_tree, render_item, tidy
-from kbtool.importers.details_blocks import DetailsRegion, details_line, split_details
+from kbtool.importers.details_blocks import DetailsRegion, render_details, split_details
 from kbtool.importers.markdown_fixes import LineFixer
 from kbtool.importers.model import Block, LineUse, Mention, MentionKey, ParsedSource, TopicBlock
 from kbtool.importers.sections import Section, account_headings, split_sections
@@ -36,14 +36,8 @@ def render_block(
     out: list[tuple[int | None, str]] = []
     for segment in split_details(lines):
         if isinstance(segment, DetailsRegion):
-            source.use([segment.open_line], LineUse.MARKUP)
-            if segment.close_line is not None:
-                source.use([segment.close_line], LineUse.MARKUP)
-            out.append((None, ""))
-            out.append((segment.summary_line, details_line(segment.summary)))
-            out.append((None, ""))
-            out.extend(render_item(parse_tree(segment.content), 1, fixer))
-            out.append((None, ""))
+            inside = render_item(parse_tree(segment.content), 1, fixer)
+            out.extend(render_details(segment, inside, source))
         else:
             out.extend(render_item(parse_tree(segment), 0, fixer))
     return tidy(out)
