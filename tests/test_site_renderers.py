@@ -428,3 +428,16 @@ def test_raw_block_is_markdown_without_the_plugin() -> None:
 
     html = md.markdown("x\n" + raw_block('<div class="k">a &amp; b</div>') + "y\n")
     assert '<div class="k">a &amp; b</div>' in html
+
+
+def test_uncertain_repairs_are_marked_outside_code() -> None:
+    from kbtool.site.note_body import mark_uncertain_repairs
+
+    body = "训练⟦步⟧数 and ⟦中⟧⟦不⟧\n```\ncode ⟦x⟧\n```\n`⟦y⟧` ⟦<b>⟧\n"
+    out = mark_uncertain_repairs(body)
+    assert out.count('<span class="kb-uncertain"') == 4
+    assert '训练<span class="kb-uncertain" title="Restored' in out
+    assert ">步</span>数" in out
+    assert "code ⟦x⟧" in out and "`⟦y⟧`" in out
+    assert ">&lt;b&gt;</span>" in out
+    assert mark_uncertain_repairs("no marks") == "no marks"

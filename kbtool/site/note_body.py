@@ -23,6 +23,30 @@ from kbtool.note import Note
 from kbtool.site.markdown_escape import escape_text
 from kbtool.site.site_paths import SitePaths, relative_link
 
+_UNCERTAIN = re.compile(r"⟦([^⟦⟧\n]{1,40})⟧")
+UNCERTAIN_TITLE = (
+    "Restored from damaged encoding, but not with confidence: check this against the paper"
+)
+
+
+def mark_uncertain_repairs(body: str) -> str:
+    """``body`` with each ``⟦…⟧`` left by the encoding repair shown as a marked span.
+
+    ``kbtool import``/``fix-encoding`` wrap characters they could not restore with
+    confidence in ``⟦…⟧``; on the site they read as the characters themselves,
+    underlined, with an explanation on hover. Code keeps the brackets as written.
+    """
+    if "⟦" not in body:
+        return body
+    masked = mask_code(body)
+    for match in reversed(list(_UNCERTAIN.finditer(masked))):
+        start, end = match.span()
+        inner = html.escape(body[start + 1 : end - 1])
+        span = f'<span class="kb-uncertain" title="{UNCERTAIN_TITLE}">{inner}</span>'
+        body = body[:start] + span + body[end:]
+    return body
+
+
 _DETAILS_OPEN = re.compile(r"^ {0,3}<details\b(?P<attrs>[^>\n]*)>", re.MULTILINE | re.IGNORECASE)
 
 
@@ -120,7 +144,7 @@ def render_body(note: Note, kb: KnowledgeBase, page_uri: str, paths: SitePaths) 
     """``note``'s body for the page at ``page_uri``, its links pointing at site pages."""
     body = note.body
     if "[" not in body and "<" not in body:
-        return body
+        return mark_uncertain_repairs(body)
     edits: list[tuple[int, int, str]] = []
     for span in kb.link_spans_of(note):
         kind = span.ref.kind
@@ -138,4 +162,4 @@ def render_body(note: Note, kb: KnowledgeBase, page_uri: str, paths: SitePaths) 
         kept.append(edit)
     for start, end, replacement in reversed(kept):
         body = body[:start] + replacement + body[end:]
-    return markdown_in_details(body)
+    return mark_uncertain_repairs(markdown_in_details(body))
