@@ -33,13 +33,13 @@ import math
 import re
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from itertools import combinations, pairwise, product
 from pathlib import Path
 
-from kbtool.context_table import CharContext, ContextTable, DocumentContext
+from kbtool.context_table import CharContext, ContextTable
 
 __all__ = [
     "CONFIDENCE_MARGIN",
@@ -76,11 +76,6 @@ CONTEXT_WEIGHT = 1.0
 GAP_WEIGHT = 1.0
 #: Weight of the character-pair PMI from technical text (:class:`CharContext`).
 CHAR_WEIGHT = 2.0
-#: Decoding passes: each pass after the first also learns from the characters the previous
-#: one read with confidence (words restored in one place help elsewhere in the document).
-PASSES = 1
-#: Weight of the PMI of word pairs seen in the document's own certain text.
-DOCUMENT_WEIGHT = 0.0
 
 _LOST_SORTED = tuple(sorted(LOST_BYTES))
 
@@ -468,22 +463,16 @@ def _viterbi(edges: list[list[_Edge]], n: int) -> tuple[float, list[_Edge]]:
 
 
 class _PairScorer:
-    """Context scores: word pairs (shipped table, document) and character pairs.
+    """Context scores: word pairs (shipped table) and character pairs (technical text).
 
     :meth:`transition` scores one word following another; :meth:`inside` the character
     pairs within a word. Results are memoised: the same pairs recur across a document.
     """
 
-    __slots__ = ("_chars", "_document", "_inside", "_table", "_transitions")
+    __slots__ = ("_chars", "_inside", "_table", "_transitions")
 
-    def __init__(
-        self,
-        table: ContextTable,
-        document: DocumentContext | None = None,
-        chars: CharContext | None = None,
-    ) -> None:
+    def __init__(self, table: ContextTable, chars: CharContext | None = None) -> None:
         self._table = table
-        self._document = document
         self._chars = chars if chars is not None else CharContext.empty()
         self._transitions: dict[tuple[str, str, bool], float] = {}
         self._inside: dict[str, float] = {}
@@ -494,8 +483,6 @@ class _PairScorer:
         found = self._transitions.get(key)
         if found is None:
             found = CONTEXT_WEIGHT * self._table.pmi(history, word)
-            if self._document is not None:
-                found += DOCUMENT_WEIGHT * self._document.pmi(history, word)
             if gap:
                 found *= GAP_WEIGHT
             else:
@@ -758,13 +745,9 @@ def repair_text(
     lines = [bisect_right(newline_offsets, run.start) + 1 for run in runs]
     table = context if context is not None else ContextTable.default()
     chars = char_context if char_context is not None else CharContext.default()
-    readings: list[_Reading | None] = [None] * len(runs)
-    for _ in range(int(PASSES)):
-        segments = _certain_segments(_certain_text(text, runs, readings), base)
-        vocabulary = base.learn(word for segment in segments for word in segment)
-        document = DocumentContext(segments) if DOCUMENT_WEIGHT else None
-        pairs = _PairScorer(table, document, chars)
-        readings = _decode_lines(runs, lines, vocabulary, pairs)
+    segments = _certain_segments(_certain_text(text, runs), base)
+    vocabulary = base.learn(word for segment in segments for word in segment)
+    readings = _decode_lines(runs, lines, vocabulary, _PairScorer(table, chars))
 
     pieces: list[str] = []
     out_len = 0
@@ -831,27 +814,14 @@ def repair_text(
 _GAP = "\0"
 
 
-def _certain_text(
-    text: str, runs: list[_Run], readings: Sequence[_Reading | None] | None = None
-) -> str:
+def _certain_text(text: str, runs: list[_Run]) -> str:
     """``text`` with its mojibake runs decoded where the reading is certain and every ambiguous
-    character replaced by :data:`_GAP`: the text known to be right, to learn vocabulary from.
-
-    With ``readings`` (a previous pass), characters read with at least
-    :data:`CONFIDENCE_MARGIN` count as certain too.
-    """
+    character replaced by :data:`_GAP`: the text known to be right, to learn vocabulary from."""
     pieces: list[str] = []
     cursor = 0
-    for index, run in enumerate(runs):
+    for run in runs:
         pieces.append(text[cursor : run.start])
-        reading = readings[index] if readings is not None else None
-        for i, slot in enumerate(run.slots):
-            if len(slot) == 1:
-                pieces.append(slot[0])
-            elif reading is not None and reading[1][i] >= CONFIDENCE_MARGIN:
-                pieces.append(reading[0][i])
-            else:
-                pieces.append(_GAP)
+        pieces.extend(slot[0] if len(slot) == 1 else _GAP for slot in run.slots)
         cursor = run.end
     pieces.append(text[cursor:])
     return "".join(pieces)
