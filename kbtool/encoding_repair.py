@@ -15,9 +15,19 @@ Repair, per run of mojibake characters:
 2. a complete group decodes to exactly one character; an incomplete group has a small set of
    candidates (insert lost byte values at the missing positions, keep valid UTF-8 that is an
    assigned, non-control code point);
-3. pick the sequence of candidates that maximises a word-unigram model (Viterbi over a word
-   lattice) built from jieba's dictionary plus the document's own vocabulary, learned from the
-   characters that are certain (undamaged or with a single candidate);
+3. pick the sequence of candidates that maximises, over all the runs of a line at once (a
+   bigram Viterbi over a word lattice whose states are its words):
+
+   * each word's unigram log-probability, from jieba's dictionary mixed with the word
+     frequencies of the shipped context table, plus the document's own vocabulary learned
+     from the characters that are certain (undamaged or with a single candidate), minus
+     :data:`WORD_PENALTY`;
+   * the PMI of each pair of adjacent words, from a table distilled from the sunpinyin
+     trigram model of modern Chinese (:class:`~kbtool.context_table.ContextTable`), also
+     across ASCII text between runs (``在 LoRA 中``);
+   * the PMI of each pair of adjacent characters, from counts over technical Chinese
+     (:class:`~kbtool.context_table.CharContext`: 子进程, 不支持, 字段);
+
 4. max-marginals of the lattice give, for each ambiguous character, how much better the chosen
    reading is than the best alternative; below :data:`CONFIDENCE_MARGIN` the character is
    **marked**, i.e. the best guess is written between :data:`MARK_OPEN` and
