@@ -16,21 +16,18 @@ Two sources:
   free software (technical Chinese: 套接字, 子进程, 不支持), built by
   ``scripts/build_char_table.py``; shipped as ``kbtool/data/char_context_zh.tsv.gz``
   (LGPL-2.1-or-later). It knows the technical words that the web-text model lacks.
-* :class:`DocumentContext` — pairs counted in the document's own certain text.
 """
 
 from __future__ import annotations
 
 import gzip
 import math
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib import resources
-from itertools import pairwise
 from pathlib import Path
 
-__all__ = ["CharContext", "ContextTable", "DocumentContext", "TableFormatError"]
+__all__ = ["CharContext", "ContextTable", "TableFormatError"]
 
 DEFAULT_TABLE = "context_zh.tsv.gz"
 DEFAULT_CHAR_TABLE = "char_context_zh.tsv.gz"
@@ -261,37 +258,3 @@ class CharContext:
 def _default_char_table() -> CharContext:
     with resources.as_file(resources.files("kbtool") / "data" / DEFAULT_CHAR_TABLE) as path:
         return CharContext.from_file(path)
-
-
-class DocumentContext:
-    """PMI of word pairs seen in a document's own (certain) text.
-
-    Built from sequences of words (each sequence a stretch of text with no gap), it scores a
-    pair seen ``c(h, w)`` times by ``log(c(h, w) N / (c(h) c(w)))``, floored at 0 and capped
-    at ``cap``: only positive evidence counts, since absence from one short document says
-    little. Unseen pairs score 0.0.
-    """
-
-    __slots__ = ("_cap", "_pairs", "_total", "_words")
-
-    def __init__(self, sequences: Iterable[Sequence[str]], *, cap: float = 5.0) -> None:
-        """Count words and adjacent pairs of ``sequences``."""
-        self._words: Counter[str] = Counter()
-        self._pairs: Counter[tuple[str, str]] = Counter()
-        for sequence in sequences:
-            self._words.update(sequence)
-            self._pairs.update(pairwise(sequence))
-        self._total = sum(self._words.values())
-        self._cap = cap
-
-    def __len__(self) -> int:
-        """Number of distinct pairs seen."""
-        return len(self._pairs)
-
-    def pmi(self, history: str, word: str) -> float:
-        """Positive PMI (nats, at most ``cap``) of the pair in this document; else 0.0."""
-        count = self._pairs.get((history, word))
-        if not count:
-            return 0.0
-        value = math.log(count * self._total / (self._words[history] * self._words[word]))
-        return min(max(value, 0.0), self._cap)

@@ -15,9 +15,19 @@ Repair, per run of mojibake characters:
 2. a complete group decodes to exactly one character; an incomplete group has a small set of
    candidates (insert lost byte values at the missing positions, keep valid UTF-8 that is an
    assigned, non-control code point);
-3. pick the sequence of candidates that maximises a word-unigram model (Viterbi over a word
-   lattice) built from jieba's dictionary plus the document's own vocabulary, learned from the
-   characters that are certain (undamaged or with a single candidate);
+3. pick the sequence of candidates that maximises, over all the runs of a line at once (a
+   bigram Viterbi over a word lattice whose states are its words):
+
+   * each word's unigram log-probability, from jieba's dictionary mixed with the word
+     frequencies of the shipped context table, plus the document's own vocabulary learned
+     from the characters that are certain (undamaged or with a single candidate), minus
+     :data:`WORD_PENALTY`;
+   * the PMI of each pair of adjacent words, from a table distilled from the sunpinyin
+     trigram model of modern Chinese (:class:`~kbtool.context_table.ContextTable`), also
+     across ASCII text between runs (``在 LoRA 中``);
+   * the PMI of each pair of adjacent characters, from counts over technical Chinese
+     (:class:`~kbtool.context_table.CharContext`: 子进程, 不支持, 字段);
+
 4. max-marginals of the lattice give, for each ambiguous character, how much better the chosen
    reading is than the best alternative; below :data:`CONFIDENCE_MARGIN` the character is
    **marked**, i.e. the best guess is written between :data:`MARK_OPEN` and
@@ -33,13 +43,13 @@ import math
 import re
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from itertools import combinations, pairwise, product
 from pathlib import Path
 
-from kbtool.context_table import CharContext, ContextTable, DocumentContext
+from kbtool.context_table import CharContext, ContextTable
 
 __all__ = [
     "CONFIDENCE_MARGIN",
@@ -76,11 +86,6 @@ CONTEXT_WEIGHT = 1.0
 GAP_WEIGHT = 1.0
 #: Weight of the character-pair PMI from technical text (:class:`CharContext`).
 CHAR_WEIGHT = 2.0
-#: Decoding passes: each pass after the first also learns from the characters the previous
-#: one read with confidence (words restored in one place help elsewhere in the document).
-PASSES = 1
-#: Weight of the PMI of word pairs seen in the document's own certain text.
-DOCUMENT_WEIGHT = 0.0
 
 _LOST_SORTED = tuple(sorted(LOST_BYTES))
 
@@ -468,22 +473,16 @@ def _viterbi(edges: list[list[_Edge]], n: int) -> tuple[float, list[_Edge]]:
 
 
 class _PairScorer:
-    """Context scores: word pairs (shipped table, document) and character pairs.
+    """Context scores: word pairs (shipped table) and character pairs (technical text).
 
     :meth:`transition` scores one word following another; :meth:`inside` the character
     pairs within a word. Results are memoised: the same pairs recur across a document.
     """
 
-    __slots__ = ("_chars", "_document", "_inside", "_table", "_transitions")
+    __slots__ = ("_chars", "_inside", "_table", "_transitions")
 
-    def __init__(
-        self,
-        table: ContextTable,
-        document: DocumentContext | None = None,
-        chars: CharContext | None = None,
-    ) -> None:
+    def __init__(self, table: ContextTable, chars: CharContext | None = None) -> None:
         self._table = table
-        self._document = document
         self._chars = chars if chars is not None else CharContext.empty()
         self._transitions: dict[tuple[str, str, bool], float] = {}
         self._inside: dict[str, float] = {}
@@ -494,8 +493,6 @@ class _PairScorer:
         found = self._transitions.get(key)
         if found is None:
             found = CONTEXT_WEIGHT * self._table.pmi(history, word)
-            if self._document is not None:
-                found += DOCUMENT_WEIGHT * self._document.pmi(history, word)
             if gap:
                 found *= GAP_WEIGHT
             else:
@@ -758,13 +755,9 @@ def repair_text(
     lines = [bisect_right(newline_offsets, run.start) + 1 for run in runs]
     table = context if context is not None else ContextTable.default()
     chars = char_context if char_context is not None else CharContext.default()
-    readings: list[_Reading | None] = [None] * len(runs)
-    for _ in range(int(PASSES)):
-        segments = _certain_segments(_certain_text(text, runs, readings), base)
-        vocabulary = base.learn(word for segment in segments for word in segment)
-        document = DocumentContext(segments) if DOCUMENT_WEIGHT else None
-        pairs = _PairScorer(table, document, chars)
-        readings = _decode_lines(runs, lines, vocabulary, pairs)
+    segments = _certain_segments(_certain_text(text, runs), base)
+    vocabulary = base.learn(word for segment in segments for word in segment)
+    readings = _decode_lines(runs, lines, vocabulary, _PairScorer(table, chars))
 
     pieces: list[str] = []
     out_len = 0
@@ -831,27 +824,14 @@ def repair_text(
 _GAP = "\0"
 
 
-def _certain_text(
-    text: str, runs: list[_Run], readings: Sequence[_Reading | None] | None = None
-) -> str:
+def _certain_text(text: str, runs: list[_Run]) -> str:
     """``text`` with its mojibake runs decoded where the reading is certain and every ambiguous
-    character replaced by :data:`_GAP`: the text known to be right, to learn vocabulary from.
-
-    With ``readings`` (a previous pass), characters read with at least
-    :data:`CONFIDENCE_MARGIN` count as certain too.
-    """
+    character replaced by :data:`_GAP`: the text known to be right, to learn vocabulary from."""
     pieces: list[str] = []
     cursor = 0
-    for index, run in enumerate(runs):
+    for run in runs:
         pieces.append(text[cursor : run.start])
-        reading = readings[index] if readings is not None else None
-        for i, slot in enumerate(run.slots):
-            if len(slot) == 1:
-                pieces.append(slot[0])
-            elif reading is not None and reading[1][i] >= CONFIDENCE_MARGIN:
-                pieces.append(reading[0][i])
-            else:
-                pieces.append(_GAP)
+        pieces.extend(slot[0] if len(slot) == 1 else _GAP for slot in run.slots)
         cursor = run.end
     pieces.append(text[cursor:])
     return "".join(pieces)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from kbtool.context_table import CharContext, ContextTable, DocumentContext, TableFormatError
+from kbtool.context_table import CharContext, ContextTable, TableFormatError
 from kbtool.encoding_repair import MARK_CLOSE, MARK_OPEN, damage_text, repair_text
 
 SMALL = "# a comment\n过程\t-90\t-3\t中\t54\t与\t8\n中\t-65\t1\t，\t11\n收敛\t-121\t0\n"
@@ -92,16 +92,6 @@ def test_shipped_table_is_cached_and_knows_chinese() -> None:
     assert table.pmi("过程", "中") > table.pmi("过程", "不") + 2
     assert table.pmi("中", "，") > table.pmi("与", "，") + 2
     assert table.pmi("不", "需要") > table.pmi("中", "需要")
-
-
-def test_document_context_counts_pairs() -> None:
-    document = DocumentContext([["扩散", "模型", "的", "训练"], ["扩散", "模型"], ["的"]])
-    assert len(document) == 3
-    assert document.pmi("扩散", "模型") > 0.5
-    assert document.pmi("模型", "扩散") == 0.0  # never seen in that order
-    assert document.pmi("未知", "模型") == 0.0
-    capped = DocumentContext([["甲", "乙"]] + [["丙"]] * 10_000, cap=2.0)
-    assert capped.pmi("甲", "乙") == 2.0
 
 
 CHARS = "# counts\n*\t1000\n中\t100\n不\t100\n，\t100\n丁\t1\n中，\t30\n"

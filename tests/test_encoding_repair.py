@@ -127,7 +127,7 @@ def test_clean_corpus_damaged_and_repaired() -> None:
     assert len(han) > 1000
     exact = sum(plain[i] == clean[i] for i in han) / len(han)
     silent = sum(plain[i] != clean[i] and i not in marked for i in range(len(clean)))
-    assert exact >= 0.98, exact
+    assert exact >= 0.985, exact  # 98.2% with word unigrams alone, 98.7% with context
     assert silent <= 0.002 * len(han), silent
     # Every non-Han character (punctuation, emoji, Greek in prose) comes back too.
     others = [i for i, c in enumerate(clean) if not c.isascii() and not HAN.match(c)]
