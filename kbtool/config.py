@@ -23,6 +23,7 @@ NOTES_DIR = "notes"
 TOPIC_TEXTS_DIR = "topics"
 DOCS_DIR = "docs"
 CACHE_DIR = ".kbtool-cache"
+INBOX_FILE = "inbox.yml"
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,11 @@ class Layout:
     @property
     def mkdocs_file(self) -> Path:
         return self.root / MKDOCS_FILE
+
+    @property
+    def inbox_file(self) -> Path:
+        """``inbox.yml``: new arXiv papers found by ``kbtool watch``, waiting to be adopted."""
+        return self.root / INBOX_FILE
 
     @property
     def cache_dir(self) -> Path:

@@ -6,6 +6,7 @@
     ├── InputError               exit 4: a file, id or value we were given is bad
     │   ├── NoteFormatError          a note that cannot be read (path, line)
     │   ├── ConfigError              kbtool.yml / topics.yml / the import manifest (path, line)
+    │   ├── InboxFormatError         inbox.yml, kbtool watch's inbox, cannot be read (path, line)
     │   ├── ArxivIdError             a string that is not an arXiv id (or escapes notes/)
     │   ├── UnknownPaperError        ids the arXiv API answered with no entry (ids)
     │   ├── ArxivQueryError          arXiv's own error feed, e.g. HTTP 400 (url, status, value)
@@ -70,6 +71,10 @@ class NoteFormatError(LocatedInputError):
 
 class ConfigError(LocatedInputError):
     pass
+
+
+class InboxFormatError(LocatedInputError):
+    """``inbox.yml`` (written by ``kbtool watch``) is not what kbtool writes there."""
 
 
 class NotTextError(LocatedInputError):

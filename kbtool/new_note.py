@@ -5,12 +5,14 @@ and every note rendered before the first file is written. A paper that already
 has a note (any version) stops the command before any request is made. Files
 are created with :func:`~kbtool.atomic_write.write_text_atomic` in exclusive
 mode, so a note is never overwritten, even one that appears meanwhile.
+
+A paper adopted from the inbox (``kbtool watch``) then leaves ``inbox.yml``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -23,11 +25,13 @@ from kbtool.atomic_write import write_text_atomic
 from kbtool.config import Layout, load_settings
 from kbtool.errors import (
     ArxivQueryError,
+    InboxFormatError,
     PaperHasNoteError,
     UnknownPaperError,
     UsageError,
 )
 from kbtool.frontmatter_writer import render_frontmatter
+from kbtool.inbox import forget_papers
 from kbtool.knowledge_base import iter_note_files, read_notes
 from kbtool.note import filename_problem, note_filename, unique_filename
 from kbtool.note_schema import FIELDS, STATUSES
@@ -65,6 +69,7 @@ class CreatedNote:
     path: Path
     arxiv_id: ArxivId
     title: str
+    left_inbox: bool = False  # the paper was in the inbox, and was removed from it
 
 
 def parse_requested_ids(texts: Iterable[str]) -> list[ArxivId]:
@@ -137,6 +142,7 @@ def create_notes(
     today: date,
     lookup: ArxivLookup | None = None,
     registry: TopicRegistry | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> list[CreatedNote]:
     """Create one note per paper named in ``id_texts``; see the module docstring.
 
@@ -145,6 +151,8 @@ def create_notes(
     PaperHasNoteError (a paper already has a note), ArxivQueryError (arXiv
     rejected an id), UnknownPaperError (arXiv has no such paper), RemoteError
     (arXiv unreachable after retries) — in each case before anything is written.
+    The papers then leave the inbox; if ``inbox.yml`` cannot be read, it is left
+    alone and ``warn`` is told why (readers of the inbox skip papers with notes anyway).
     """
     ids = parse_requested_ids(id_texts)
     if registry is None:
@@ -179,7 +187,20 @@ def create_notes(
         sync.remember(record.base, arxiv_owned_values(record))
         created.append(CreatedNote(path, arxiv_id, record.title))
     sync.save()
-    return created
+    return _leave_inbox(layout, created, warn)
+
+
+def _leave_inbox(
+    layout: Layout, created: list[CreatedNote], warn: Callable[[str], None] | None
+) -> list[CreatedNote]:
+    """Remove the new notes' papers from the inbox; ``created``, marked accordingly."""
+    try:
+        gone = set(forget_papers(layout, [note.arxiv_id.base for note in created]))
+    except (InboxFormatError, OSError) as err:
+        if warn is not None:
+            warn(f"the inbox was left as it is: {err}")
+        return created
+    return [replace(note, left_inbox=note.arxiv_id.base in gone) for note in created]
 
 
 def _look_up(lookup: ArxivLookup, bases: list[str]) -> dict[str, ArxivRecord]:

@@ -21,6 +21,7 @@ _TEMPLATES: dict[str, str] = {
     "pages.yml": ".github/workflows/pages.yml",
     "links.yml": ".github/workflows/links.yml",
     "enrich.yml": ".github/workflows/enrich.yml",
+    "watch.yml": ".github/workflows/watch.yml",
 }
 
 

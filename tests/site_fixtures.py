@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 from kbtool.config import Layout
+from kbtool.inbox import InboxEntry, load_inbox
 from kbtool.knowledge_base import KnowledgeBase, load_knowledge_base
 from kbtool.scaffold import render_template
 from kbtool.site.site_pages import SiteOptions, SitePages, render_site
@@ -22,17 +23,23 @@ DYNAMICRAFTER = "papers/2310.12190-dynamicrafter.md"
 DPO = "papers/2305.18290-dpo.md"
 XSS = "papers/xss-title.md"
 XSS_TITLE = "<img src=x onerror=alert(1)> a < b & c | d"
+INBOX_SCRIPT_TITLE = "<script>alert('inbox')</script> Sparse Attention & <b>LLMs</b>"
 
 
 def fixture_kb() -> KnowledgeBase:
     return load_knowledge_base(Layout(FIXTURE_KB))
 
 
+def fixture_inbox() -> list[InboxEntry]:
+    """The fixture's inbox.yml: a paper with a note (never shown), a script title, a plain one."""
+    return load_inbox(Layout(FIXTURE_KB))
+
+
 def fixture_site(cli: bool = False) -> SitePages:
     from kbtool.cli import main
 
     options = SiteOptions(site_name=SITE_NAME, cli=main if cli else None)
-    return render_site(fixture_kb(), SitePaths(), options)
+    return render_site(fixture_kb(), SitePaths(), options, fixture_inbox())
 
 
 def copy_fixture(target: Path) -> Path:

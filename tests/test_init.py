@@ -26,6 +26,7 @@ def test_init_creates_a_knowledge_base_that_checks_and_builds(tmp_path: Path) ->
         ".github/workflows/pages.yml",
         ".github/workflows/links.yml",
         ".github/workflows/enrich.yml",
+        ".github/workflows/watch.yml",
         "docs/about.md",
         "notes/.gitkeep",
     ):
@@ -60,7 +61,7 @@ def test_init_never_overwrites(tmp_path: Path) -> None:
     assert not (target / "topics.yml").exists()
 
 
-@pytest.mark.parametrize("workflow", ["pages.yml", "links.yml", "enrich.yml"])
+@pytest.mark.parametrize("workflow", ["pages.yml", "links.yml", "enrich.yml", "watch.yml"])
 def test_init_workflows_match_the_repository_ones(workflow: str) -> None:
     from kbtool.scaffold import render_template
     from tests.conftest import REPO_ROOT

@@ -21,7 +21,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, Request, 
 
 from kbtool.config import Layout
 from kbtool.site.site_build import build_site
-from tests.site_fixtures import SITE_NAME, XSS_TITLE, copy_fixture
+from tests.site_fixtures import INBOX_SCRIPT_TITLE, SITE_NAME, XSS_TITLE, copy_fixture
 
 pytestmark = pytest.mark.browser
 
@@ -156,6 +156,32 @@ def test_markup_in_titles_shows_as_text(site_url: str, watched: tuple[Page, Watc
     page.goto(site_url + "topics/")
     nav = page.locator("nav.md-nav--primary")
     assert nav.get_by_text("<img src=x onerror=alert(11)>", exact=True).count() >= 1
+
+
+def test_inbox_page_shows_arxiv_markup_as_text(site_url: str, watched: tuple[Page, Watch]) -> None:
+    page, _watch = watched
+    page.goto(site_url + "inbox/")
+    assert heading(page) == "Inbox"
+    cards = page.locator(".kb-inbox-card")
+    assert cards.count() == 2  # the third paper has a note: not shown
+    first_title = page.locator("h2").first.evaluate("h => h.firstChild.textContent")
+    assert first_title == INBOX_SCRIPT_TITLE
+    assert page.locator("h2 b, img[src='x']").count() == 0
+    assert not page.evaluate(
+        "[...document.scripts].some(s => s.textContent.includes(\"alert('inbox')\"))"
+    )
+    # The abstract is folded, and opens to show its markup as text.
+    abstract = cards.first.locator("details.kb-abstract")
+    assert abstract.evaluate("d => d.open") is False
+    abstract.locator("summary").click()
+    assert "<img src=x onerror=alert(2)>" in abstract.inner_text()
+    # Each paper's adopt command, with Material's copy button.
+    assert cards.first.locator(".kb-adopt code").inner_text() == "kbtool new 2604.01234"
+    assert page.locator(".kb-adopt .md-code__button, .kb-adopt .md-clipboard").count() == 2
+    assert page.locator(".md-tabs__link", has_text="Inbox").count() == 1
+    assert page.locator("link[type='application/atom+xml']").count() == 2
+    response = page.request.get(site_url + "feed.xml")
+    assert response.ok and "&lt;script&gt;alert('inbox')&lt;/script&gt;" in response.text()
 
 
 def _search(page: Page, site_url: str, query: str) -> list[str]:

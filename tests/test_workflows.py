@@ -101,7 +101,7 @@ def check_command(words: list[str]) -> None:
 
 def test_the_workflows_are_there() -> None:
     names = {path.name for path in WORKFLOWS}
-    assert {"links.yml", "pages.yml", "enrich.yml"} <= names
+    assert {"links.yml", "pages.yml", "enrich.yml", "watch.yml"} <= names
 
 
 @pytest.mark.parametrize("path", [pytest.param(p, id=p.name) for p in WORKFLOWS])

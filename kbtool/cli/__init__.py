@@ -13,6 +13,7 @@ from kbtool.cli import (  # noqa: F401  (each module registers its command)
     links,
     new,
     serve,
+    watch,
 )
 from kbtool.cli.app import main
 

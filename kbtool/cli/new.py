@@ -62,9 +62,10 @@ def new(
     if edit and not editor:
         raise UsageError("--edit needs $VISUAL or $EDITOR to name your editor")
     options = NewNoteOptions(topics, tags, status)
-    created = create_notes(cli.layout, ids, options, today=date.today())
+    created = create_notes(cli.layout, ids, options, today=date.today(), warn=_warn)
     for note in created:
-        click.echo(f"created {cli.layout.relative(note.path)}")
+        left = " (removed from the inbox)" if note.left_inbox else ""
+        click.echo(f"created {cli.layout.relative(note.path)}{left}")
     if not topics:
         click.echo(
             "hint: no --topic given; add one under `topics:` (kbtool check reports notes "
@@ -78,3 +79,7 @@ def new(
             except click.ClickException as err:
                 # The note is written; a failed editor does not undo that.
                 click.echo(f"kbtool: warning: {err.format_message()}", err=True)
+
+
+def _warn(message: str) -> None:
+    click.echo(f"kbtool: warning: {message}", err=True)

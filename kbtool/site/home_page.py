@@ -29,7 +29,10 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'s' * (n != 1)}"
 
 
-def render_home_page(catalog: Catalog, site_name: str, *, recent: int = 10, queue: int = 10) -> str:
+def render_home_page(
+    catalog: Catalog, site_name: str, *, recent: int = 10, queue: int = 10, inbox: int = 0
+) -> str:
+    """Counts and ways in, the notes added last, the reading queue; ``inbox`` papers waiting."""
     paths = catalog.paths
     uri = paths.home
     papers = catalog.papers
@@ -47,6 +50,7 @@ def render_home_page(catalog: Catalog, site_name: str, *, recent: int = 10, queu
         link(paths.tags, _plural(len(tags), "tag")),
         link(paths.venues, _plural(len(venues), "venue")),
         link(paths.reading_queue, f"{len(waiting)} to read"),
+        link(paths.inbox, f"{inbox} in the inbox"),
     ]
     out.append(" · ".join(counts) + "\n{ .kb-counts }\n\n")
     out.append(
@@ -61,6 +65,8 @@ def render_home_page(catalog: Catalog, site_name: str, *, recent: int = 10, queu
         )
         + f"; cite with {link(paths.bibliography, 'references.bib')}.\n\n"
     )
+    feeds = f"{link(paths.notes_feed, 'new notes')} and {link(paths.inbox_feed, 'the inbox')}"
+    out.append(f"Follow the Atom feeds of {feeds}.\n\n")
     out.append("## Recently added\n\n")
     latest = recently_added(catalog, recent)
     out.append(raw_block(paper_list(latest, uri, paths)) if latest else "Nothing yet.\n\n")

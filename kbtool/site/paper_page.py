@@ -49,7 +49,8 @@ def tag_anchor(tag: str) -> str:
     return "tag:" + heading_slugify(escape_html(tag), "-")
 
 
-def _authors(authors: list[str]) -> str:
+def author_list(authors: list[str]) -> str:
+    """Escaped author names; a long list shows the first few and folds the rest."""
     names = [escape_html(a) for a in authors]
     if len(names) <= AUTHORS_SHOWN:
         return ", ".join(names)
@@ -104,7 +105,7 @@ def render_card(paper: Paper, catalog: Catalog) -> str:
     rows: list[tuple[str, str]] = []
     authors = note.string_list("authors")
     if authors:
-        rows.append(("Authors", _authors(authors)))
+        rows.append(("Authors", author_list(authors)))
     dates = []
     published = note.date_of("published")
     if published:

@@ -27,7 +27,9 @@ from mkdocs.structure.pages import Page
 
 from kbtool.config import Layout
 from kbtool.errors import KbtoolError
+from kbtool.inbox import load_inbox
 from kbtool.knowledge_base import load_knowledge_base
+from kbtool.site.feed_links import add_feed_links
 from kbtool.site.raw_html import StashedBlock, restore_raw_blocks, stash_raw_blocks
 from kbtool.site.remote_media import replace_remote_media
 from kbtool.site.site_pages import SiteOptions, SitePages, render_site
@@ -57,6 +59,8 @@ class KnowledgeBaseConfig(Config):  # type: ignore[no-untyped-call]
     remote_media = c.Choice(("placeholder", "load"), default="placeholder")
     #: Document the ``kbtool`` commands on a generated Commands page.
     commands_page = c.Type(bool, default=True)
+    #: Entries in ``notes.xml``, the Atom feed of the notes added last.
+    feed_notes = c.Type(int, default=20)
 
 
 def _asset_files(config: MkDocsConfig, paths: SitePaths, math: bool) -> list[File]:
@@ -173,6 +177,7 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):  # type: ignore[no-u
     ) -> SitePages:
         try:
             kb = load_knowledge_base(layout)
+            inbox = load_inbox(layout)
         except KbtoolError as err:
             raise PluginError(str(err)) from err
         options = SiteOptions(
@@ -181,8 +186,10 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):  # type: ignore[no-u
             related_papers=self.config.related_papers,
             recent_notes=self.config.recent_notes,
             cli=_cli() if self.config.commands_page else None,
+            site_url=config.site_url or None,
+            feed_notes=self.config.feed_notes,
         )
-        site = render_site(kb, paths, options)
+        site = render_site(kb, paths, options, inbox)
         clashes = sorted(set(site.pages) & user_files)
         if clashes:
             raise PluginError(f"{config.docs_dir}/{clashes[0]}: kbtool generates this file")
@@ -210,6 +217,9 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):  # type: ignore[no-u
         if stash and page.content is not None:
             page.content = restore_raw_blocks(page.content, stash, indexed=False)
         return context
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        return add_feed_links(output, page.file.src_uri, self._paths(config), config.site_name)
 
     def on_serve(
         self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any

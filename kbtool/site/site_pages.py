@@ -8,16 +8,20 @@ benchmark call it directly.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import click
 
+from kbtool.inbox import InboxEntry, known_papers, waiting
 from kbtool.knowledge_base import KnowledgeBase
 from kbtool.site.bibtex import join_bibliography
 from kbtool.site.catalog import Catalog, build_catalog
 from kbtool.site.commands_page import render_commands_page
-from kbtool.site.home_page import render_home_page, render_reading_queue_page
+from kbtool.site.feeds import FeedSite, render_inbox_feed, render_notes_feed
+from kbtool.site.home_page import recently_added, render_home_page, render_reading_queue_page
+from kbtool.site.inbox_page import render_inbox_page
 from kbtool.site.markdown_escape import escape_html
 from kbtool.site.note_format_page import render_note_format_page
 from kbtool.site.paper_page import render_paper_page
@@ -38,6 +42,10 @@ class SiteOptions:
     recent_notes: int = 10
     #: The click group whose commands the Commands page documents (None: no page).
     cli: click.Group | None = None
+    #: mkdocs.yml's ``site_url``: the feeds' links are absolute when it is known.
+    site_url: str | None = None
+    #: Entries in the feed of recently added notes.
+    feed_notes: int = 20
 
 
 @dataclass
@@ -72,14 +80,24 @@ class SitePages:
         )
         browse = [paths.timeline, paths.venues, paths.tags, paths.reading_queue]
         nav.append({"Browse": [p for p in browse if p in self.pages]})
+        if paths.inbox in self.pages:
+            nav.append({"Inbox": paths.inbox})
         reference = [p for p in (paths.note_format, paths.commands) if p in self.pages]
         nav.append({"Reference": reference + extra_pages})
         return nav
 
 
-def render_site(kb: KnowledgeBase, paths: SitePaths, options: SiteOptions) -> SitePages:
-    """Render every generated page of the site."""
+def render_site(
+    kb: KnowledgeBase,
+    paths: SitePaths,
+    options: SiteOptions,
+    inbox: Sequence[InboxEntry] = (),
+) -> SitePages:
+    """Render every generated page of the site; ``inbox`` is ``inbox.yml``'s entries."""
     catalog = build_catalog(kb, paths, options.related_papers)
+    # Papers adopted since the last watch run have notes now: never show them.
+    waiting_papers = waiting(inbox, known_papers(kb.notes))
+    feed_site = FeedSite(options.site_name, options.site_url)
     site = SitePages(catalog=catalog)
     pages = site.pages
     for paper in catalog.papers:
@@ -90,12 +108,21 @@ def render_site(kb: KnowledgeBase, paths: SitePaths, options: SiteOptions) -> Si
     pages[paths.topics_index] = render_topics_index(catalog)
     if options.home:
         pages[paths.home] = render_home_page(
-            catalog, options.site_name, recent=options.recent_notes, queue=options.recent_notes
+            catalog,
+            options.site_name,
+            recent=options.recent_notes,
+            queue=options.recent_notes,
+            inbox=len(waiting_papers),
         )
     pages[paths.timeline] = render_timeline_page(catalog)
     pages[paths.venues] = render_venue_page(catalog)
     pages[paths.tags] = render_tags_page()
     pages[paths.reading_queue] = render_reading_queue_page(catalog)
+    pages[paths.inbox] = render_inbox_page(waiting_papers, paths)
+    pages[paths.inbox_feed] = render_inbox_feed(waiting_papers, feed_site, paths)
+    pages[paths.notes_feed] = render_notes_feed(
+        recently_added(catalog, options.feed_notes), catalog, feed_site
+    )
     pages[paths.note_format] = render_note_format_page()
     if options.cli is not None:
         pages[paths.commands] = render_commands_page(options.cli)

@@ -31,6 +31,10 @@ class SitePaths:
     reading_queue: str = "reading-queue.md"
     note_format: str = "note-format.md"
     commands: str = "commands.md"
+    inbox: str = "inbox.md"
+    #: Atom feeds: the inbox, and the notes added last.
+    inbox_feed: str = "feed.xml"
+    notes_feed: str = "notes.xml"
     bibliography: str = "references.bib"
     assets_dir: str = "assets/kbtool"
     #: MkDocs' ``use_directory_urls``: ``x.md`` is served as ``x/`` (else ``x.html``).

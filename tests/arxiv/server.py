@@ -25,6 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 from lxml import etree
 
 from kbtool.arxiv_id import find_arxiv_id
+from kbtool.clock import Clock
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "arxiv"
 ATOM = "http://www.w3.org/2005/Atom"
@@ -46,6 +47,7 @@ class SeenRequest:
     path: str
     query: dict[str, str]
     headers: dict[str, str]
+    at: float | None = None  # the injected clock's monotonic time when it arrived, if known
 
     @property
     def id_list(self) -> list[str]:
@@ -148,6 +150,8 @@ class FakeArxiv:
         self.scripted: deque[Reply] = deque()
         self.requests: list[SeenRequest] = []
         self.recordings_used: set[str] = set()
+        #: The client's injected clock, if a test sets it: requests are stamped with its time.
+        self.clock: Clock | None = None
         self._recording_names: dict[int, str] = {}
         self._lock = threading.Lock()
         self._release = threading.Event()
@@ -247,7 +251,9 @@ class FakeArxiv:
                 parts = urlsplit(self.path)
                 query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
                 with fake._lock:
-                    fake.requests.append(SeenRequest(parts.path, query, dict(self.headers)))
+                    # The client waits for this reply, so its clock stands still meanwhile.
+                    at = fake.clock.monotonic() if fake.clock is not None else None
+                    fake.requests.append(SeenRequest(parts.path, query, dict(self.headers), at))
                     reply = fake.scripted.popleft() if fake.scripted else None
                 if reply is None:
                     reply = fake.answer(query) if parts.path == "/api/query" else Reply(404)

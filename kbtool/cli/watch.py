@@ -1,0 +1,109 @@
+"""``kbtool watch``: new arXiv papers matching your interests, into the inbox."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from kbtool.cli.app import CliContext, main
+from kbtool.inbox import InboxEntry
+from kbtool.watch import WatchOptions, WatchReport, run_watch
+
+
+@main.command()
+@click.option(
+    "--days",
+    type=click.IntRange(1, 365),
+    metavar="N",
+    help="Look at papers submitted in the last N days (default: watch.days_back, 7).",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Show what would change; write nothing (the inbox and the cache neither).",
+)
+@click.pass_obj
+def watch(cli: CliContext, days: int | None, dry_run: bool) -> None:
+    """Put new arXiv papers that match your keywords into the inbox (inbox.yml).
+
+    Asks arXiv for the newest submissions in the categories of `watch:` in
+    kbtool.yml (politely: one request at a time, 3 s apart, with backoff),
+    scores each by its keywords in the title and abstract (whole words, any
+    case; a title match counts more), leaves out papers you already have a note
+    for and those an exclude keyword matches, and adds the best `max_papers` to
+    the inbox. The site shows the inbox, ranked, on its Inbox page and in
+    feed.xml; `kbtool new ID` adopts a paper (it leaves the inbox). Papers leave
+    the inbox `keep_days` days after they arrived. A rerun adds nothing twice.
+
+    Exit status: 0 done; 4 a bad `watch:` setting in kbtool.yml or a damaged
+    inbox.yml; 6 arXiv failed after retries (the inbox is left as it was).
+    """
+    report = run_watch(cli.layout, WatchOptions(days=days, dry_run=dry_run))
+    for warning in report.warnings:
+        click.echo(f"kbtool: warning: {warning}", err=True)
+    verb = "would add" if dry_run else "added"
+    if report.changes.added and sys.stdout.isatty():
+        Console().print(_table(report.changes.added, verb))
+    else:
+        for entry in sorted(report.changes.added, key=InboxEntry.rank_key):
+            click.echo(f"{verb} {entry.id} ({entry.score:g}): {entry.title}")
+    click.echo(_summary(report), err=True)
+
+
+def _table(entries: list[InboxEntry], verb: str) -> Table:
+    table = Table(title=f"{verb.capitalize()} to the inbox", title_justify="left")
+    table.add_column("Score", justify="right")
+    table.add_column("arXiv")
+    table.add_column("Title")
+    table.add_column("Keywords")
+    for entry in sorted(entries, key=InboxEntry.rank_key):
+        # rich reads [brackets] as markup: arXiv's text is data.
+        table.add_row(
+            f"{entry.score:g}",
+            entry.id,
+            _plain(entry.title),
+            _plain(", ".join(entry.keywords)),
+        )
+    return table
+
+
+def _plain(text: str) -> str:
+    return escape(text)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' * (n != 1)}"
+
+
+def _summary(report: WatchReport) -> str:
+    search, selection, changes = report.search, report.selection, report.changes
+    skipped = [
+        f"{selection.with_note} with a note" if selection.with_note else "",
+        f"{selection.excluded} excluded" if selection.excluded else "",
+        f"{selection.below} below min_score" if selection.below else "",
+        f"{selection.over_limit} beyond max_papers" if selection.over_limit else "",
+    ]
+    left = [
+        f"{len(changes.aged_out)} aged out" if changes.aged_out else "",
+        f"{len(changes.adopted)} adopted" if changes.adopted else "",
+        f"{len(changes.dropped)} no longer matching" if changes.dropped else "",
+    ]
+    line = (
+        f"watch: {_plural(len(search.records), 'paper')} submitted in the last "
+        f"{_plural(report.days, 'day')} ({_plural(report.requests, 'request')}); "
+        f"{len(changes.added)} new, {len(changes.refreshed)} already in the inbox"
+    )
+    if any(skipped):
+        line += "; skipped " + ", ".join(s for s in skipped if s)
+    if any(left):
+        line += "; left the inbox: " + ", ".join(s for s in left if s)
+    line += f"; inbox: {_plural(len(changes.entries), 'paper')}"
+    if report.dry_run:
+        line += " (dry run: nothing written)"
+    elif not report.written:
+        line += " (unchanged)"
+    return line
