@@ -356,3 +356,12 @@ def test_root_option_must_be_a_knowledge_base(tmp_path: Path, run_kbtool: RunKbt
     assert result.exit_code == 3
     assert result.stderr.startswith("kbtool: error: ")
     assert result.stderr.count("\n") == 1
+
+
+def test_a_self_containing_alias_is_reported_not_an_internal_error(
+    kb: KnowledgeBaseFactory, run_kbtool: RunKbtool
+) -> None:
+    kb.write_note("a.md", "---\ntitle: A\ntopics: &t [rlhf, *t]\n---\nbody\n")
+    result = run_kbtool("check")
+    assert result.exit_code == 1, result.stderr
+    assert "notes/a.md:3: error KB021 [wrong-type] 'topics': cannot read" in result.stdout
