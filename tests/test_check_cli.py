@@ -365,3 +365,16 @@ def test_a_self_containing_alias_is_reported_not_an_internal_error(
     result = run_kbtool("check")
     assert result.exit_code == 1, result.stderr
     assert "notes/a.md:3: error KB021 [wrong-type] 'topics': cannot read" in result.stdout
+
+
+def test_a_link_to_a_name_too_long_for_the_file_system_is_broken(
+    kb: KnowledgeBaseFactory, run_kbtool: RunKbtool
+) -> None:
+    long = "a" * 300
+    kb.write_note(
+        "a.md", f"---\ntitle: A\ntopics: [rlhf]\n---\n\n[x]({long}.md) ![i]({long}.png)\n"
+    )
+    result = run_kbtool("check")
+    assert result.exit_code == 1, result.stderr
+    assert "notes/a.md:6: error KB040 [broken-link]" in result.stdout
+    assert "notes/a.md:6: error KB042 [missing-image]" in result.stdout
