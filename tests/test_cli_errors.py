@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from kbtool.cli import main
 from kbtool.errors import ArxivIdError, NoteExistsError, RemoteError
+from tests.conftest import KnowledgeBaseFactory, RunKbtool
 
 
 @pytest.fixture
@@ -31,6 +32,7 @@ def failing_command() -> Iterator[list[BaseException]]:
         (ArxivIdError("not an arXiv id: 'abc'", "abc"), 4, "not an arXiv id: 'abc'"),
         (NoteExistsError("notes/a.md exists", None), 5, "notes/a.md exists"),  # type: ignore[arg-type]
         (RemoteError("arXiv unreachable", "http://x", 503, 3), 6, "arXiv unreachable"),
+        (PermissionError(13, "Permission denied", "n.md"), 1, "n.md: Permission denied"),
         (RuntimeError("boom"), 70, "internal error: RuntimeError: boom"),
         (KeyboardInterrupt(), 130, "interrupted"),
     ],
@@ -73,3 +75,15 @@ def test_settings_know_the_line_of_each_key(tmp_path: Path) -> None:
     assert settings.key_line("arxiv", "missing") == 2
     assert settings.key_line("links", "x") == 6
     assert settings.key_line("nope", "x") is None
+
+
+def test_a_file_the_system_refuses_to_write_is_a_failed_operation_not_a_bug(
+    kb: KnowledgeBaseFactory, run_kbtool: RunKbtool
+) -> None:
+    # README: exit 1 is "operation failed", 70 an internal error (a bug in kbtool).
+    (kb.root / "afile").write_text("x", encoding="utf-8")
+    result = run_kbtool("bib", "-o", str(kb.root / "afile" / "refs.bib"))
+    assert result.exit_code == 1, result.stderr
+    assert result.stderr.startswith("kbtool: error: ")
+    assert "afile" in result.stderr and "internal error" not in result.stderr
+    assert result.stderr.count("\n") == 1
