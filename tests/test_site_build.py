@@ -217,6 +217,28 @@ def test_init_output_builds_strictly(kb: KnowledgeBaseFactory, run_kbtool: RunKb
     assert not (kb.root / "docs" / "papers").exists()
 
 
+def test_an_anchor_kbtool_check_accepts_lands_on_that_heading(
+    kb: KnowledgeBaseFactory, run_kbtool: RunKbtool
+) -> None:
+    # The page's title must not take the anchor of a heading in the note that shares
+    # its name: [[results#results]] means the note's "Results" section, as check says.
+    kb.write_note(
+        "results.md", note_text("## Results\n\nText.\n", title="Results", topics="[rlhf]")
+    )
+    kb.write_note(
+        "b.md",
+        note_text(
+            "See [r](results.md#results), [[results#results]].\n", title="B", topics="[rlhf]"
+        ),
+    )
+    assert run_kbtool("check").exit_code == 0
+    assert run_kbtool("build", "--strict", "-q").exit_code == 0
+    html = (kb.root / "site" / "papers" / "results" / "index.html").read_text(encoding="utf-8")
+    assert '<h2 id="results">Results' in html
+    linking = (kb.root / "site" / "papers" / "b" / "index.html").read_text(encoding="utf-8")
+    assert linking.count('href="../results/#results"') == 2
+
+
 def test_a_docs_page_named_like_a_generated_page_is_refused(
     kb: KnowledgeBaseFactory, run_kbtool: RunKbtool
 ) -> None:
