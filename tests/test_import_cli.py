@@ -338,3 +338,20 @@ def test_importing_some_of_the_files_again_never_drops_the_others_text(
     assert f"notes/{freenoise}: keep (also made from files not in this import)" in result.stdout
     assert "Notes: 42 unchanged, 1 keep (also made from files not in this import)" in result.stdout
     assert snapshot(root) == before
+
+
+def test_an_import_file_name_shows_as_text_on_the_site(tmp_path: Path) -> None:
+    # Every part of an imported note is labelled with its source file's name, in a
+    # code span: a name holding backticks must not close the span and become markup.
+    name = "a`<img src=x onerror=alert(1)>`.md"
+    source = tmp_path / name
+    shutil.copyfile(Path(__file__).parent / "data" / "import" / "awesome_list.md", source)
+    root = new_knowledge_base(tmp_path / "kb")
+    assert run(root, "import", str(source)).exit_code == 0
+    assert run(root, "build", "-q").exit_code == 0
+    pages = [p.read_text(encoding="utf-8") for p in (root / "site").rglob("*.html")]
+    labelled = [html for html in pages if "onerror=alert(1)" in html]
+    assert labelled, "no page shows the source label"
+    for html in labelled:
+        assert "<img src=x onerror" not in html
+        assert "<code>a`&lt;img src=x onerror=alert(1)&gt;`.md</code>" in html
