@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -355,3 +356,24 @@ def test_an_import_file_name_shows_as_text_on_the_site(tmp_path: Path) -> None:
     for html in labelled:
         assert "<img src=x onerror" not in html
         assert "<code>a`&lt;img src=x onerror=alert(1)&gt;`.md</code>" in html
+
+
+def test_a_manifest_path_outside_the_knowledge_base_is_refused(tmp_path: Path) -> None:
+    # The manifest is committed data: a path in it must never lead the importer to
+    # rewrite a file outside notes/ and topics/, even one whose hash it records.
+    source = Path(__file__).parent / "data" / "import" / "awesome_list.md"
+    root = new_knowledge_base(tmp_path / "kb")
+    assert run(root, "import", str(source)).exit_code == 0
+    victim = tmp_path / "victim.md"
+    victim.write_text("the researcher's other file\n", encoding="utf-8")
+    manifest_file = root / MANIFEST_FILE
+    manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+    path, entry = next((p, e) for p, e in manifest["files"].items() if p.startswith("notes/"))
+    entry["sha256"] = [hashlib.sha256(victim.read_bytes()).hexdigest()]
+    manifest["files"] = {"../victim.md": entry}
+    manifest_file.write_text(json.dumps(manifest), encoding="utf-8")
+    (root / path).unlink()
+    result = run(root, "import", str(source))
+    assert result.exit_code == 4, result.output
+    assert "../victim.md" in result.stderr and "\n" not in result.stderr.rstrip("\n")
+    assert victim.read_text(encoding="utf-8") == "the researcher's other file\n"
