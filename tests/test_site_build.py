@@ -140,9 +140,13 @@ def test_every_internal_link_and_asset_exists(built: Path) -> None:
 
 def test_tag_links_of_the_card_land_on_the_tags_page(built: Path) -> None:
     tags = page(built, "tags")
-    html = page(built, "papers/2410.05677-t2v-turbo-v2")
-    for anchor in re.findall(r'class="md-tag" href="\.\./\.\./tags/#([^"]+)"', html):
-        assert f'id="{anchor}"' in tags
+    checked = 0
+    for paper in ("2410.05677-t2v-turbo-v2", "xss-title"):
+        html = page(built, f"papers/{paper}")
+        for anchor in re.findall(r'class="md-tag" href="\.\./\.\./tags/#([^"]+)"', html):
+            assert f'id="{anchor}"' in tags
+            checked += 1
+    assert checked == 4  # the loop ran: a changed card would not pass unseen
 
 
 def test_topic_pages_follow_the_hierarchy(built: Path) -> None:
