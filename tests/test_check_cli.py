@@ -295,6 +295,21 @@ def test_paths_limit_the_report(kb: KnowledgeBaseFactory, run_kbtool: RunKbtool)
     assert [r["path"] for r in json.loads(result.stdout)] == ["notes/b.md"]
 
 
+def test_a_folder_path_reports_the_notes_inside_it(
+    kb: KnowledgeBaseFactory, run_kbtool: RunKbtool
+) -> None:
+    # `kbtool check notes` must not pass a knowledge base with errors because no
+    # problem's file is literally "notes".
+    kb.write_note("a.md", "---\ntitle: A\ntopics: [nope]\n---\n")
+    kb.write_note("sub/b.md", "---\ntitle: B\ntopics: [nope]\n---\n")
+    kb.write("topics/x.md", "---\ntitle: [\n---\n")
+    result = run_kbtool("check", str(kb.root / "notes"), "--format", "json")
+    assert result.exit_code == 1
+    assert [r["path"] for r in json.loads(result.stdout)] == ["notes/a.md", "notes/sub/b.md"]
+    result = run_kbtool("check", str(kb.root / "notes" / "sub") + "/", "--format", "json")
+    assert [r["path"] for r in json.loads(result.stdout)] == ["notes/sub/b.md"]
+
+
 def test_usage_errors_exit_2(kb: KnowledgeBaseFactory, run_kbtool: RunKbtool) -> None:
     result = run_kbtool("check", "--format", "xml")
     assert result.exit_code == 2
