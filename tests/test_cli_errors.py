@@ -87,3 +87,16 @@ def test_a_file_the_system_refuses_to_write_is_a_failed_operation_not_a_bug(
     assert result.stderr.startswith("kbtool: error: ")
     assert "afile" in result.stderr and "internal error" not in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "line"), [("arxiv:\n  contact: a\x07b\n", 2), ("# x\n\nlinks: {a: \x00}\n", 3)]
+)
+def test_a_control_character_in_kbtool_yml_is_one_line_naming_its_line(
+    kb: KnowledgeBaseFactory, run_kbtool: RunKbtool, text: str, line: int
+) -> None:
+    kb.write("kbtool.yml", text)
+    result = run_kbtool("check")
+    assert result.exit_code == 4
+    assert result.stderr.startswith(f"kbtool: error: {kb.root / 'kbtool.yml'}:{line}: invalid YAML")
+    assert result.stderr.count("\n") == 1
