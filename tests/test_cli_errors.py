@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from kbtool.cli import main
-from kbtool.errors import ArxivIdError, NoteExistsError, RemoteError
+from kbtool.errors import ArxivIdError, KbtoolError, NoteExistsError, RemoteError
 from tests.conftest import KnowledgeBaseFactory, RunKbtool
 
 
@@ -34,6 +34,13 @@ def failing_command() -> Iterator[list[BaseException]]:
         (RemoteError("arXiv unreachable", "http://x", 503, 3), 6, "arXiv unreachable"),
         (PermissionError(13, "Permission denied", "n.md"), 1, "n.md: Permission denied"),
         (RuntimeError("boom"), 70, "internal error: RuntimeError: boom"),
+        # messages quoting another program's output (git's stderr, a parser's error)
+        (
+            KbtoolError("git diff failed: fatal: bad\n  object\n"),
+            1,
+            "git diff failed: fatal: bad object",
+        ),
+        (ValueError("line one\n  line two"), 70, "internal error: ValueError: line one line two"),
         (KeyboardInterrupt(), 130, "interrupted"),
     ],
 )

@@ -49,7 +49,9 @@ def os_error_message(err: OSError) -> str:
 
 
 def fail(message: str, exit_code: int) -> None:
-    click.echo(f"kbtool: error: {message}", err=True)
+    # One line, always: a message may quote another program's output over several.
+    line = " ".join(part.strip() for part in message.strip().splitlines() if part.strip())
+    click.echo(f"kbtool: error: {line}", err=True)
     sys.exit(exit_code)
 
 
