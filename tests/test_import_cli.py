@@ -377,3 +377,17 @@ def test_a_manifest_path_outside_the_knowledge_base_is_refused(tmp_path: Path) -
     assert result.exit_code == 4, result.output
     assert "../victim.md" in result.stderr and "\n" not in result.stderr.rstrip("\n")
     assert victim.read_text(encoding="utf-8") == "the researcher's other file\n"
+
+
+def test_a_topics_file_that_cannot_be_read_stops_the_import(tmp_path: Path) -> None:
+    # Papers are filed by topics.yml: with it unreadable, every paper would land in
+    # 'unsorted' and the broken file would get an entry appended. Nothing is written.
+    root = new_knowledge_base(tmp_path / "kb")
+    topics = root / "topics.yml"
+    topics.write_text(topics.read_text(encoding="utf-8") + "broken: [\n", encoding="utf-8")
+    before = snapshot(root)
+    result = run(root, "import", str(Path(__file__).parent / "data" / "import" / "awesome_list.md"))
+    assert result.exit_code == 4
+    assert result.stderr.startswith("kbtool: error: ")
+    assert "topics.yml:" in result.stderr and "invalid YAML" in result.stderr
+    assert snapshot(root) == before
