@@ -351,3 +351,32 @@ def test_serve_rebuilds_when_a_note_or_topic_changes(kb: KnowledgeBaseFactory) -
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+HEADINGS = [
+    "`kbtool new` and its options",
+    "Results & Discussion",
+    "A heading {.wide}",
+    "With an id { #my-id }",
+    "under_score_",
+    "_emphasis_ and __init__",
+    "&amp; entities &lt;b&gt;",
+    "spaced   out",
+    "dup",
+    "dup",
+    "中文 标题",
+]
+
+
+def test_kbtool_check_knows_the_anchors_the_site_gives_headings(
+    kb: KnowledgeBaseFactory, run_kbtool: RunKbtool
+) -> None:
+    # A link kbtool check accepts must land on the site, and one it rejects must not.
+    from kbtool.markdown_links import iter_headings
+
+    body = "\n\n".join(f"## {text}" for text in HEADINGS) + "\n"
+    kb.write_note("h.md", note_text(body, title="H", topics="[rlhf]"))
+    assert run_kbtool("build", "-q").exit_code == 0
+    html = (kb.root / "site" / "papers" / "h" / "index.html").read_text(encoding="utf-8")
+    site = [i for i in re.findall(r'<h2[^>]* id="([^"]+)"', html) if not i.startswith("kb-")]
+    assert [h.anchor for h in iter_headings(body)] == site
