@@ -14,10 +14,14 @@ from urllib.parse import urlsplit
 
 from kbtool.errors import ArxivIdError
 
-_NEW_STYLE = re.compile(r"(?P<base>(?P<yy>\d{2})(?P<mm>\d{2})\.\d{4,5})(?:v(?P<version>[1-9]\d*))?")
+# re.ASCII: \d would also match other scripts' digits (fullwidth ２, Arabic-Indic ٢).
+_NEW_STYLE = re.compile(
+    r"(?P<base>(?P<yy>\d{2})(?P<mm>\d{2})\.\d{4,5})(?:v(?P<version>[1-9]\d*))?", re.ASCII
+)
 # The archive may carry a subject class (math.GT/0309136); it is not part of the id.
 _OLD_STYLE = re.compile(
-    r"(?P<archive>[a-z]+(?:-[a-z]+)?)(?:\.[A-Za-z]{2})?/(?P<number>\d{7})(?:v(?P<version>[1-9]\d*))?"
+    r"(?P<archive>[a-z]+(?:-[a-z]+)?)(?:\.[A-Za-z]{2})?/(?P<number>\d{7})(?:v(?P<version>[1-9]\d*))?",
+    re.ASCII,
 )
 _ARXIV_HOSTS = {"arxiv.org", "www.arxiv.org", "export.arxiv.org", "browse.arxiv.org"}
 _URL_KINDS = ("abs", "pdf", "html", "format", "src")

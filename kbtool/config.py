@@ -91,6 +91,18 @@ def find_root(start: Path | None = None, explicit: Path | None = None) -> Layout
     )
 
 
+def yaml_error(err: yaml.YAMLError, text: str) -> tuple[str, int | None]:
+    """What a YAML error in ``text`` says, in one line, and its line (1-based) when known."""
+    if isinstance(err, yaml.reader.ReaderError):
+        # Its own text spans two lines and gives a character offset, not a line.
+        char = err.character  # a code point (bytes when decoding failed)
+        what = f"#x{char:04x}" if isinstance(char, int) else repr(char)
+        return f"unacceptable character {what}: {err.reason}", text.count("\n", 0, err.position) + 1
+    mark = getattr(err, "problem_mark", None)
+    reason = getattr(err, "problem", None) or " ".join(str(err).split())
+    return str(reason), (mark.line + 1 if mark is not None else None)
+
+
 @dataclass(frozen=True)
 class Settings:
     """The parsed ``kbtool.yml``: raw sections, and the line each section starts on."""
@@ -129,9 +141,8 @@ def load_settings(layout: Layout) -> Settings:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        reason = getattr(err, "problem", None) or str(err)
-        raise ConfigError(f"invalid YAML: {reason}", path, mark.line + 1 if mark else None) from err
+        reason, line = yaml_error(err, text)
+        raise ConfigError(f"invalid YAML: {reason}", path, line) from err
     if data is None:
         return Settings(path)
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):

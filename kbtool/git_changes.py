@@ -81,7 +81,20 @@ def changed_lines(root: Path, ref: str) -> ChangedLines:
     commit = resolved.stdout.strip()
     base = _git(root, "merge-base", commit, "HEAD")
     start = base.stdout.strip() if base.returncode == 0 and base.stdout.strip() else commit
-    diff = _git(root, "diff", "-U0", "--no-color", "--no-ext-diff", "--relative", start, "--", ".")
+    # Explicit prefixes: diff.mnemonicPrefix or diff.noprefix would change the paths.
+    diff = _git(
+        root,
+        "diff",
+        "-U0",
+        "--no-color",
+        "--no-ext-diff",
+        "--src-prefix=a/",
+        "--dst-prefix=b/",
+        "--relative",
+        start,
+        "--",
+        ".",
+    )
     if diff.returncode != 0:
         raise KbtoolError(f"git diff failed: {diff.stderr.strip()}")
     untracked = _git(root, "ls-files", "--others", "--exclude-standard", "-z", "--", ".")

@@ -37,7 +37,7 @@ import yaml
 from kbtool.arxiv_id import ArxivId, parse_arxiv_id
 from kbtool.arxiv_record import ArxivRecord
 from kbtool.atomic_write import write_text_atomic
-from kbtool.config import Layout
+from kbtool.config import Layout, yaml_error
 from kbtool.errors import ArxivIdError, InboxFormatError
 from kbtool.note import Note
 from kbtool.watch_scoring import PaperScore, Scorer
@@ -190,11 +190,8 @@ def parse_inbox(text: str, path: str = "inbox.yml") -> list[InboxEntry]:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        reason = getattr(err, "problem", None) or str(err)
-        raise InboxFormatError(
-            f"invalid YAML: {reason}", path, mark.line + 1 if mark else None
-        ) from err
+        reason, line = yaml_error(err, text)
+        raise InboxFormatError(f"invalid YAML: {reason}", path, line) from err
     if data is None:
         return []
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):

@@ -127,7 +127,7 @@ class KnowledgeBase:
         target_note = self._by_path.get(resolved)
         if target_note is not None:
             return ResolvedLink(ref, LinkTargetKind.NOTE, target_note, resolved, anchor)
-        if (self.layout.root / resolved).is_file():
+        if _is_file(self.layout.root / resolved):
             return ResolvedLink(ref, LinkTargetKind.FILE, path=resolved, anchor=anchor)
         return ResolvedLink(ref, LinkTargetKind.MISSING, path=resolved, anchor=anchor)
 
@@ -169,6 +169,14 @@ class KnowledgeBase:
                 assert link.note is not None
                 incoming[link.note.path].append(note)
         return dict(incoming)
+
+
+def _is_file(path: Path) -> bool:
+    """Whether ``path`` is a file; a name the file system refuses (too long…) is not one."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def iter_note_files(layout: Layout, directory: Path | None = None) -> list[Path]:

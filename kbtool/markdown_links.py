@@ -9,6 +9,7 @@ so a ``#anchor`` that passes ``kbtool check`` also works on the site.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -70,7 +71,10 @@ _BARE_URL = re.compile(r"(?<![\w/@.=\"'])https?://[!#-&(-;=?-~]+", re.IGNORECASE
 _TRAILING = ".,;:!?*'\"_~"
 _ATX = re.compile(r"^[ ]{0,3}(?P<level>#{1,6})(?:[ \t]+(?P<text>.*?))?(?:[ \t]+#+)?[ \t]*$")
 _SETEXT = re.compile(r"^[ ]{0,3}(=+|-+)[ \t]*$")
-_ATTR_ID = re.compile(r"\s*\{[^}]*#(?P<id>[\w\-:.]+)[^}]*\}\s*$")
+# Python-Markdown's attr_list on a heading (its HEADER_RE): removed from the text, and
+# its `#id`, if any, is the heading's anchor.
+_ATTR_LIST = re.compile(r"[ ]+\{\:?[ ]*(?P<attrs>[^\}\n ][^\n]*)[ ]*\}[ ]*$")
+_ATTR_ID = re.compile(r"(?:^|\s)#(?P<id>[^\s}]+)")
 _HTML_ID = re.compile(r"<[a-zA-Z][^>]*?\b(?:id|name)\s*=\s*[\"'](?P<id>[^\"']+)[\"']")
 _ID_COUNT = re.compile(r"^(.*)_([0-9]+)$")
 
@@ -79,8 +83,11 @@ def _blank(match: re.Match[str]) -> str:
     return re.sub(r"[^\n]", " ", match.group(0))
 
 
-def mask_code(text: str) -> str:
-    """``text`` with code blocks, inline code and HTML comments blanked (same length, lines)."""
+def mask_code(text: str, *, inline: bool = True) -> str:
+    """``text`` with code blocks, inline code and HTML comments blanked (same length, lines).
+
+    ``inline=False`` keeps inline code (a heading's code is part of its text).
+    """
     lines = text.split("\n")
     out: list[str] = []
     fence: str | None = None
@@ -99,7 +106,7 @@ def mask_code(text: str) -> str:
             out.append(" " * len(line))
     masked = "\n".join(out)
     masked = _HTML_COMMENT.sub(_blank, masked)
-    return _INLINE_CODE.sub(_blank, masked)
+    return _INLINE_CODE.sub(_blank, masked) if inline else masked
 
 
 class _LineIndex:
@@ -245,13 +252,17 @@ def _unique_id(slug: str, used: set[str]) -> str:
 
 
 _MD_LINK_TEXT = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_EMPHASIS = re.compile(r"(\*{1,3}|(?<!\w)_{1,3}|_{1,3}(?!\w)|~~|==|`+)")
+_EMPHASIS = re.compile(r"(\*{1,3}|~~|==|`+)")
+# Underscores are emphasis only in pairs around words: "snake_case_" keeps its own.
+_UNDERSCORE_EMPHASIS = re.compile(r"(?<!\w)(_{1,3})(?=\S)(.+?)(?<=\S)\1(?!\w)")
 
 
 def heading_text_to_plain(text: str) -> str:
     """Approximately what a heading renders to, as text: link text kept, markup dropped."""
     text = _MD_LINK_TEXT.sub(r"\1", text)
-    return _EMPHASIS.sub("", text).strip()
+    text = _UNDERSCORE_EMPHASIS.sub(r"\2", _EMPHASIS.sub("", text))
+    # The site slugs the heading's text: entities read as characters, spaces collapsed.
+    return " ".join(html.unescape(text).split())
 
 
 @dataclass(frozen=True)
@@ -264,8 +275,9 @@ class Heading:
 
 def iter_headings(text: str, first_line: int = 1) -> Iterator[Heading]:
     """ATX and setext headings outside code, with the anchors the site gives them."""
-    used: set[str] = set()
-    lines = mask_code(text).split("\n")
+    lines = mask_code(text, inline=False).split("\n")
+    # Python-Markdown's toc reserves every explicit id before it makes up the others.
+    used: set[str] = set(_explicit_ids(lines))
     previous = ""
     for number, line in enumerate(lines):
         match = _ATX.match(line)
@@ -281,19 +293,31 @@ def iter_headings(text: str, first_line: int = 1) -> Iterator[Heading]:
         ):
             level, raw = (1 if line.strip()[0] == "=" else 2), previous.strip()
         if level:
-            explicit = _ATTR_ID.search(raw)
-            if explicit:
-                anchor = explicit["id"]
-                raw = raw[: explicit.start()]
-                used.add(anchor)
-            else:
-                anchor = _unique_id(heading_slugify(heading_text_to_plain(raw), "-"), used)
+            attributes = _ATTR_LIST.search(raw)
+            explicit = None
+            if attributes:
+                explicit = _last_id(attributes["attrs"])
+                raw = raw[: attributes.start()]
+            anchor = explicit or _unique_id(heading_slugify(heading_text_to_plain(raw), "-"), used)
             yield Heading(
                 level, heading_text_to_plain(raw), anchor, first_line + number - (0 if match else 1)
             )
             previous = ""
             continue
         previous = line
+
+
+def _last_id(attrs: str) -> str | None:
+    ids = _ATTR_ID.findall(attrs)
+    return ids[-1] if ids else None
+
+
+def _explicit_ids(lines: list[str]) -> Iterator[str]:
+    for line in lines:
+        match = _ATX.match(line)
+        attributes = _ATTR_LIST.search(match["text"] or "") if match else None
+        if attributes and (explicit := _last_id(attributes["attrs"])):
+            yield explicit
 
 
 def anchors(text: str) -> set[str]:

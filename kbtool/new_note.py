@@ -25,6 +25,7 @@ from kbtool.atomic_write import write_text_atomic
 from kbtool.config import Layout, load_settings
 from kbtool.errors import (
     ArxivQueryError,
+    ConfigError,
     InboxFormatError,
     PaperHasNoteError,
     UnknownPaperError,
@@ -156,7 +157,12 @@ def create_notes(
     """
     ids = parse_requested_ids(id_texts)
     if registry is None:
-        registry, _ = load_topics(layout.topics_file, layout.relative(layout.topics_file))
+        registry, problems = load_topics(layout.topics_file, layout.relative(layout.topics_file))
+        if options.topics and not len(registry) and problems and layout.topics_file.exists():
+            # The file is there but gave no topics: say so, rather than "unknown topic".
+            raise ConfigError(
+                f"{problems[0].message}; --topic needs it", layout.topics_file, problems[0].line
+            )
     if options.status not in STATUSES:
         raise UsageError(f"--status must be one of {', '.join(STATUSES)}, not {options.status!r}")
     options = NewNoteOptions(

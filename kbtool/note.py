@@ -169,6 +169,42 @@ def _construct(node: yaml.Node, kind: FieldKind | None) -> Any:
         return InvalidValue(str(getattr(node, "value", "")), str(reason))
 
 
+def _contains_itself(node: yaml.Node) -> bool:
+    """True when ``node`` holds itself through an alias (``&a [*a]``)."""
+    done: set[int] = set()
+    active: set[int] = set()
+
+    def visit(current: yaml.Node) -> bool:
+        if id(current) in active:
+            return True
+        if isinstance(current, yaml.ScalarNode) or id(current) in done:
+            return False
+        active.add(id(current))
+        children = (
+            current.value
+            if isinstance(current, yaml.SequenceNode)
+            else [child for pair in current.value for child in pair]
+        )
+        found = any(visit(child) for child in children)
+        active.discard(id(current))
+        done.add(id(current))
+        return found
+
+    return visit(node)
+
+
+def _field_value(node: yaml.Node, kind: FieldKind | None) -> Any:
+    """One field's value; YAML no value can be built from is an :class:`InvalidValue`."""
+    # A self-containing value would send every reader of it (checks, enrich) into
+    # endless recursion; one nested too deeply exhausts the stack while being built.
+    try:
+        if _contains_itself(node):
+            return InvalidValue("*alias", "the value contains itself (a recursive YAML alias)")
+        return _construct(node, kind)
+    except RecursionError:
+        return InvalidValue("[…]", "nested too deeply")
+
+
 def parse_frontmatter(
     frontmatter: str, path: str, first_line: int
 ) -> tuple[dict[str, Any], dict[str, int], list[Problem]]:
@@ -182,6 +218,10 @@ def parse_frontmatter(
         problems.append(
             problem(path, line, "yaml-syntax", _yaml_error_message(err, frontmatter, index))
         )
+        return {}, {}, problems
+    except RecursionError:  # the pure-Python composer, on values nested too deeply
+        message = "frontmatter is not valid YAML: nested too deeply"
+        problems.append(problem(path, first_line, "yaml-syntax", message))
         return {}, {}, problems
     if root is None:
         return {}, {}, problems
@@ -209,7 +249,7 @@ def parse_frontmatter(
             )
             continue
         spec = FIELDS_BY_NAME.get(key)
-        fields[key] = _construct(value_node, spec.kind if spec else None)
+        fields[key] = _field_value(value_node, spec.kind if spec else None)
         lines[key] = line
     return fields, lines, problems
 

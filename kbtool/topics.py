@@ -19,6 +19,7 @@ from pathlib import Path
 
 import yaml
 
+from kbtool.config import yaml_error
 from kbtool.problems import Problem, problem
 
 TOPIC_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -104,10 +105,10 @@ def parse_topics(text: str, path: str) -> tuple[TopicRegistry, list[Problem]]:
     try:
         root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = mark.line + 1 if mark else 0
-        reason = getattr(err, "problem", None) or str(err)
-        return TopicRegistry(), [problem(path, line, "bad-topics-file", f"invalid YAML: {reason}")]
+        reason, line = yaml_error(err, text)
+        return TopicRegistry(), [
+            problem(path, line or 0, "bad-topics-file", f"invalid YAML: {reason}")
+        ]
     if root is None:
         return TopicRegistry(), problems
     if not isinstance(root, yaml.MappingNode):

@@ -57,6 +57,10 @@ def test_accepts_every_pasted_form(text: str, expected: ArxivId) -> None:
         ("https://example.org/abs/2410.05677", "not an arXiv id"),
         ("https://arxiv.org/list/cs.CV/recent", "not an arXiv id"),
         ("hep-th/99010011", "not an arXiv id"),
+        # Digits of other scripts are not arXiv's: the id must be ASCII.
+        ("\uff12\uff14\uff11\uff10.\uff10\uff15\uff16\uff17\uff17", "not an arXiv id"),
+        ("\u0662\u0664\u0661\u0660.\u0660\u0665\u0666\u0667\u0667", "not an arXiv id"),
+        ("hep-th/\uff19\uff19\uff10\uff11\uff10\uff10\uff11", "not an arXiv id"),
     ],
 )
 def test_rejects_malformed_ids_naming_the_input(text: str, fragment: str) -> None:
@@ -86,3 +90,4 @@ def test_parse_never_crashes_and_stems_never_escape(text: str) -> None:
         stem = found.filename_stem
         assert "/" not in stem and "\\" not in stem and ".." not in stem
         assert "\x00" not in stem
+        assert found.base.isascii()

@@ -295,6 +295,21 @@ def test_paths_limit_the_report(kb: KnowledgeBaseFactory, run_kbtool: RunKbtool)
     assert [r["path"] for r in json.loads(result.stdout)] == ["notes/b.md"]
 
 
+def test_a_folder_path_reports_the_notes_inside_it(
+    kb: KnowledgeBaseFactory, run_kbtool: RunKbtool
+) -> None:
+    # `kbtool check notes` must not pass a knowledge base with errors because no
+    # problem's file is literally "notes".
+    kb.write_note("a.md", "---\ntitle: A\ntopics: [nope]\n---\n")
+    kb.write_note("sub/b.md", "---\ntitle: B\ntopics: [nope]\n---\n")
+    kb.write("topics/x.md", "---\ntitle: [\n---\n")
+    result = run_kbtool("check", str(kb.root / "notes"), "--format", "json")
+    assert result.exit_code == 1
+    assert [r["path"] for r in json.loads(result.stdout)] == ["notes/a.md", "notes/sub/b.md"]
+    result = run_kbtool("check", str(kb.root / "notes" / "sub") + "/", "--format", "json")
+    assert [r["path"] for r in json.loads(result.stdout)] == ["notes/sub/b.md"]
+
+
 def test_usage_errors_exit_2(kb: KnowledgeBaseFactory, run_kbtool: RunKbtool) -> None:
     result = run_kbtool("check", "--format", "xml")
     assert result.exit_code == 2
@@ -356,3 +371,25 @@ def test_root_option_must_be_a_knowledge_base(tmp_path: Path, run_kbtool: RunKbt
     assert result.exit_code == 3
     assert result.stderr.startswith("kbtool: error: ")
     assert result.stderr.count("\n") == 1
+
+
+def test_a_self_containing_alias_is_reported_not_an_internal_error(
+    kb: KnowledgeBaseFactory, run_kbtool: RunKbtool
+) -> None:
+    kb.write_note("a.md", "---\ntitle: A\ntopics: &t [rlhf, *t]\n---\nbody\n")
+    result = run_kbtool("check")
+    assert result.exit_code == 1, result.stderr
+    assert "notes/a.md:3: error KB021 [wrong-type] 'topics': cannot read" in result.stdout
+
+
+def test_a_link_to_a_name_too_long_for_the_file_system_is_broken(
+    kb: KnowledgeBaseFactory, run_kbtool: RunKbtool
+) -> None:
+    long = "a" * 300
+    kb.write_note(
+        "a.md", f"---\ntitle: A\ntopics: [rlhf]\n---\n\n[x]({long}.md) ![i]({long}.png)\n"
+    )
+    result = run_kbtool("check")
+    assert result.exit_code == 1, result.stderr
+    assert "notes/a.md:6: error KB040 [broken-link]" in result.stdout
+    assert "notes/a.md:6: error KB042 [missing-image]" in result.stdout

@@ -10,7 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from kbtool.cli import main
-from kbtool.errors import ArxivIdError, NoteExistsError, RemoteError
+from kbtool.errors import ArxivIdError, KbtoolError, NoteExistsError, RemoteError
+from tests.conftest import KnowledgeBaseFactory, RunKbtool
 
 
 @pytest.fixture
@@ -31,7 +32,15 @@ def failing_command() -> Iterator[list[BaseException]]:
         (ArxivIdError("not an arXiv id: 'abc'", "abc"), 4, "not an arXiv id: 'abc'"),
         (NoteExistsError("notes/a.md exists", None), 5, "notes/a.md exists"),  # type: ignore[arg-type]
         (RemoteError("arXiv unreachable", "http://x", 503, 3), 6, "arXiv unreachable"),
+        (PermissionError(13, "Permission denied", "n.md"), 1, "n.md: Permission denied"),
         (RuntimeError("boom"), 70, "internal error: RuntimeError: boom"),
+        # messages quoting another program's output (git's stderr, a parser's error)
+        (
+            KbtoolError("git diff failed: fatal: bad\n  object\n"),
+            1,
+            "git diff failed: fatal: bad object",
+        ),
+        (ValueError("line one\n  line two"), 70, "internal error: ValueError: line one line two"),
         (KeyboardInterrupt(), 130, "interrupted"),
     ],
 )
@@ -73,3 +82,28 @@ def test_settings_know_the_line_of_each_key(tmp_path: Path) -> None:
     assert settings.key_line("arxiv", "missing") == 2
     assert settings.key_line("links", "x") == 6
     assert settings.key_line("nope", "x") is None
+
+
+def test_a_file_the_system_refuses_to_write_is_a_failed_operation_not_a_bug(
+    kb: KnowledgeBaseFactory, run_kbtool: RunKbtool
+) -> None:
+    # README: exit 1 is "operation failed", 70 an internal error (a bug in kbtool).
+    (kb.root / "afile").write_text("x", encoding="utf-8")
+    result = run_kbtool("bib", "-o", str(kb.root / "afile" / "refs.bib"))
+    assert result.exit_code == 1, result.stderr
+    assert result.stderr.startswith("kbtool: error: ")
+    assert "afile" in result.stderr and "internal error" not in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "line"), [("arxiv:\n  contact: a\x07b\n", 2), ("# x\n\nlinks: {a: \x00}\n", 3)]
+)
+def test_a_control_character_in_kbtool_yml_is_one_line_naming_its_line(
+    kb: KnowledgeBaseFactory, run_kbtool: RunKbtool, text: str, line: int
+) -> None:
+    kb.write("kbtool.yml", text)
+    result = run_kbtool("check")
+    assert result.exit_code == 4
+    assert result.stderr.startswith(f"kbtool: error: {kb.root / 'kbtool.yml'}:{line}: invalid YAML")
+    assert result.stderr.count("\n") == 1

@@ -104,3 +104,14 @@ def test_not_a_repository(tmp_path: Path) -> None:
 def test_bad_ref(repo: Path, ref: str) -> None:
     with pytest.raises(UsageError, match="--changed-since"):
         changed_lines(repo / "kb", ref)
+
+
+@pytest.mark.parametrize("setting", [("diff.mnemonicPrefix", "true"), ("diff.noprefix", "true")])
+def test_the_researchers_diff_prefix_settings_do_not_change_the_paths(
+    repo: Path, setting: tuple[str, str]
+) -> None:
+    # With mnemonicPrefix git writes "+++ w/notes/a.md" (the working tree); with
+    # noprefix "+++ notes/a.md": either way the path must still be notes/a.md.
+    git(repo, "config", *setting)
+    (repo / "kb" / "notes" / "a.md").write_text("one\nTWO\nthree\nfour\n", encoding="utf-8")
+    assert changed_lines(repo / "kb", "main").lines == {"notes/a.md": frozenset({2})}

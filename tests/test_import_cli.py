@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -337,4 +338,56 @@ def test_importing_some_of_the_files_again_never_drops_the_others_text(
     freenoise = next((root / "notes").glob("2310.15169-*.md")).name
     assert f"notes/{freenoise}: keep (also made from files not in this import)" in result.stdout
     assert "Notes: 42 unchanged, 1 keep (also made from files not in this import)" in result.stdout
+    assert snapshot(root) == before
+
+
+def test_an_import_file_name_shows_as_text_on_the_site(tmp_path: Path) -> None:
+    # Every part of an imported note is labelled with its source file's name, in a
+    # code span: a name holding backticks must not close the span and become markup.
+    name = "a`<img src=x onerror=alert(1)>`.md"
+    source = tmp_path / name
+    shutil.copyfile(Path(__file__).parent / "data" / "import" / "awesome_list.md", source)
+    root = new_knowledge_base(tmp_path / "kb")
+    assert run(root, "import", str(source)).exit_code == 0
+    assert run(root, "build", "-q").exit_code == 0
+    pages = [p.read_text(encoding="utf-8") for p in (root / "site").rglob("*.html")]
+    labelled = [html for html in pages if "onerror=alert(1)" in html]
+    assert labelled, "no page shows the source label"
+    for html in labelled:
+        assert "<img src=x onerror" not in html
+        assert "<code>a`&lt;img src=x onerror=alert(1)&gt;`.md</code>" in html
+
+
+def test_a_manifest_path_outside_the_knowledge_base_is_refused(tmp_path: Path) -> None:
+    # The manifest is committed data: a path in it must never lead the importer to
+    # rewrite a file outside notes/ and topics/, even one whose hash it records.
+    source = Path(__file__).parent / "data" / "import" / "awesome_list.md"
+    root = new_knowledge_base(tmp_path / "kb")
+    assert run(root, "import", str(source)).exit_code == 0
+    victim = tmp_path / "victim.md"
+    victim.write_text("the researcher's other file\n", encoding="utf-8")
+    manifest_file = root / MANIFEST_FILE
+    manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+    path, entry = next((p, e) for p, e in manifest["files"].items() if p.startswith("notes/"))
+    entry["sha256"] = [hashlib.sha256(victim.read_bytes()).hexdigest()]
+    manifest["files"] = {"../victim.md": entry}
+    manifest_file.write_text(json.dumps(manifest), encoding="utf-8")
+    (root / path).unlink()
+    result = run(root, "import", str(source))
+    assert result.exit_code == 4, result.output
+    assert "../victim.md" in result.stderr and "\n" not in result.stderr.rstrip("\n")
+    assert victim.read_text(encoding="utf-8") == "the researcher's other file\n"
+
+
+def test_a_topics_file_that_cannot_be_read_stops_the_import(tmp_path: Path) -> None:
+    # Papers are filed by topics.yml: with it unreadable, every paper would land in
+    # 'unsorted' and the broken file would get an entry appended. Nothing is written.
+    root = new_knowledge_base(tmp_path / "kb")
+    topics = root / "topics.yml"
+    topics.write_text(topics.read_text(encoding="utf-8") + "broken: [\n", encoding="utf-8")
+    before = snapshot(root)
+    result = run(root, "import", str(Path(__file__).parent / "data" / "import" / "awesome_list.md"))
+    assert result.exit_code == 4
+    assert result.stderr.startswith("kbtool: error: ")
+    assert "topics.yml:" in result.stderr and "invalid YAML" in result.stderr
     assert snapshot(root) == before

@@ -102,12 +102,14 @@ def test_any_text_round_trips(title: str, abstract: str, author: str, summary: s
         ("papers: {a: 1}\n", 1, "must be a list"),
         ("papers:\n- just text\n", 2, "must be a mapping of fields"),
         ("papers:\n- id: '2602.05191'\n", 2, "paper without `version:`"),
+        ("papers:\n- id: x\x07\n", 2, "unacceptable character #x0007"),
     ],
 )
 def test_bad_files(text: str, line: int, fragment: str) -> None:
     with pytest.raises(InboxFormatError) as caught:
         parse_inbox(text, "inbox.yml")
     assert fragment in caught.value.message
+    assert "\n" not in caught.value.message
     assert caught.value.line == line and caught.value.exit_code == 4
     assert caught.value.message.startswith(f"inbox.yml:{line}: ")
 

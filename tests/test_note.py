@@ -107,3 +107,14 @@ def test_unique_filename() -> None:
     assert unique_filename("a.md", set()) == "a.md"
     assert unique_filename("a.md", {"a.md"}) == "a-2.md"
     assert unique_filename("a.md", {"a.md", "a-2.md"}) == "a-3.md"
+
+
+def test_self_containing_and_deeply_nested_values_are_invalid_not_a_crash() -> None:
+    # parse_note never raises: a YAML alias that holds itself (`&a [*a]`) or a value
+    # nested hundreds of levels deep is a value of the wrong type, not a RecursionError.
+    deep = "[" * 600 + "]" * 600
+    for value in ("&a [*a]", "&a [x, [y, *a]]", "&a {k: *a}", deep):
+        for key in ("tags", "topics", "published", "version", "x-extra"):
+            note = parse_note(f"---\ntitle: A\n{key}: {value}\n---\nbody\n", "notes/a.md")
+            assert isinstance(note.fields[key], InvalidValue), (key, value)
+            assert note.fields["title"] == "A" and note.body == "body\n"

@@ -140,9 +140,13 @@ def test_every_internal_link_and_asset_exists(built: Path) -> None:
 
 def test_tag_links_of_the_card_land_on_the_tags_page(built: Path) -> None:
     tags = page(built, "tags")
-    html = page(built, "papers/2410.05677-t2v-turbo-v2")
-    for anchor in re.findall(r'class="md-tag" href="\.\./\.\./tags/#([^"]+)"', html):
-        assert f'id="{anchor}"' in tags
+    checked = 0
+    for paper in ("2410.05677-t2v-turbo-v2", "xss-title"):
+        html = page(built, f"papers/{paper}")
+        for anchor in re.findall(r'class="md-tag" href="\.\./\.\./tags/#([^"]+)"', html):
+            assert f'id="{anchor}"' in tags
+            checked += 1
+    assert checked == 4  # the loop ran: a changed card would not pass unseen
 
 
 def test_topic_pages_follow_the_hierarchy(built: Path) -> None:
@@ -215,6 +219,28 @@ def test_init_output_builds_strictly(kb: KnowledgeBaseFactory, run_kbtool: RunKb
     assert "built the site in" in result.stdout
     assert (kb.root / "site" / "papers" / "2401.00001-a-paper" / "index.html").is_file()
     assert not (kb.root / "docs" / "papers").exists()
+
+
+def test_an_anchor_kbtool_check_accepts_lands_on_that_heading(
+    kb: KnowledgeBaseFactory, run_kbtool: RunKbtool
+) -> None:
+    # The page's title must not take the anchor of a heading in the note that shares
+    # its name: [[results#results]] means the note's "Results" section, as check says.
+    kb.write_note(
+        "results.md", note_text("## Results\n\nText.\n", title="Results", topics="[rlhf]")
+    )
+    kb.write_note(
+        "b.md",
+        note_text(
+            "See [r](results.md#results), [[results#results]].\n", title="B", topics="[rlhf]"
+        ),
+    )
+    assert run_kbtool("check").exit_code == 0
+    assert run_kbtool("build", "--strict", "-q").exit_code == 0
+    html = (kb.root / "site" / "papers" / "results" / "index.html").read_text(encoding="utf-8")
+    assert '<h2 id="results">Results' in html
+    linking = (kb.root / "site" / "papers" / "b" / "index.html").read_text(encoding="utf-8")
+    assert linking.count('href="../results/#results"') == 2
 
 
 def test_a_docs_page_named_like_a_generated_page_is_refused(
@@ -325,3 +351,32 @@ def test_serve_rebuilds_when_a_note_or_topic_changes(kb: KnowledgeBaseFactory) -
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+HEADINGS = [
+    "`kbtool new` and its options",
+    "Results & Discussion",
+    "A heading {.wide}",
+    "With an id { #my-id }",
+    "under_score_",
+    "_emphasis_ and __init__",
+    "&amp; entities &lt;b&gt;",
+    "spaced   out",
+    "dup",
+    "dup",
+    "中文 标题",
+]
+
+
+def test_kbtool_check_knows_the_anchors_the_site_gives_headings(
+    kb: KnowledgeBaseFactory, run_kbtool: RunKbtool
+) -> None:
+    # A link kbtool check accepts must land on the site, and one it rejects must not.
+    from kbtool.markdown_links import iter_headings
+
+    body = "\n\n".join(f"## {text}" for text in HEADINGS) + "\n"
+    kb.write_note("h.md", note_text(body, title="H", topics="[rlhf]"))
+    assert run_kbtool("build", "-q").exit_code == 0
+    html = (kb.root / "site" / "papers" / "h" / "index.html").read_text(encoding="utf-8")
+    site = [i for i in re.findall(r'<h2[^>]* id="([^"]+)"', html) if not i.startswith("kb-")]
+    assert [h.anchor for h in iter_headings(body)] == site

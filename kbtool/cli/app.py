@@ -8,6 +8,7 @@ nothing else in kbtool prints or exits.
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from kbtool import __version__
 from kbtool.config import Layout, find_root
 from kbtool.errors import KbtoolError
 
+OPERATION_FAILED_EXIT = 1
 INTERNAL_ERROR_EXIT = 70
 INTERRUPTED_EXIT = 130
 
@@ -39,8 +41,17 @@ class CliContext:
         return self._layout
 
 
+def os_error_message(err: OSError) -> str:
+    """``PATH: reason`` for an error of the operating system (the target of a rename)."""
+    name = err.filename2 if err.filename2 is not None else err.filename
+    reason = err.strerror or str(err)
+    return f"{os.fsdecode(name)}: {reason}" if name is not None else reason
+
+
 def fail(message: str, exit_code: int) -> None:
-    click.echo(f"kbtool: error: {message}", err=True)
+    # One line, always: a message may quote another program's output over several.
+    line = " ".join(part.strip() for part in message.strip().splitlines() if part.strip())
+    click.echo(f"kbtool: error: {line}", err=True)
     sys.exit(exit_code)
 
 
@@ -58,6 +69,11 @@ class KbtoolGroup(click.Group):
             sys.exit(0)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
+        except OSError as err:  # the system refused (permissions, a full disk…): not a bug
+            obj = ctx.obj
+            if isinstance(obj, CliContext) and obj.debug:
+                traceback.print_exc()
+            fail(os_error_message(err), OPERATION_FAILED_EXIT)
         except Exception as err:  # a bug: say so in one line, traceback on request
             obj = ctx.obj
             if isinstance(obj, CliContext) and obj.debug:

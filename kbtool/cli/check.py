@@ -30,20 +30,28 @@ def check(cli: CliContext, paths: tuple[Path, ...], output_format: str, strict: 
     """Check notes: frontmatter, topics, duplicates, internal links and images.
 
     Reports every problem in one run as file:line, a stable code and a message.
-    With PATHS, reports only problems in those notes (links are still resolved
-    against the whole knowledge base). Never writes. Exit status: 0 clean,
-    1 errors found (or warnings, with --strict), 2 usage error.
+    With PATHS, reports only problems in those notes, or in the notes under those
+    folders (links are still resolved against the whole knowledge base). Never
+    writes. Exit status: 0 clean, 1 errors found (or warnings, with --strict),
+    2 usage error.
     """
     layout = cli.layout
     kb = load_knowledge_base(layout)
     problems = run_checks(kb)
     if paths:
-        wanted = set()
+        wanted: set[str] = set()
+        folders: list[str] = []
         for path in paths:
             if not path.exists():
                 raise UsageError(f"{path}: no such file")
-            wanted.add(layout.relative(path))
-        problems = [p for p in problems if p.path in wanted]
+            relative = layout.relative(path)
+            if path.is_dir():  # the notes in it, at any depth
+                folders.append("" if relative == "." else relative.rstrip("/") + "/")
+            else:
+                wanted.add(relative)
+        problems = [
+            p for p in problems if p.path in wanted or any(p.path.startswith(f) for f in folders)
+        ]
     if output_format == "json":
         click.echo(format_json(problems))
     else:

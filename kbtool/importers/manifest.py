@@ -12,10 +12,10 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from kbtool.atomic_write import write_text_atomic
-from kbtool.config import Layout
+from kbtool.config import NOTES_DIR, TOPIC_TEXTS_DIR, Layout
 from kbtool.errors import ConfigError
 
 MANIFEST_FILE = ".kbtool-import.json"
@@ -97,7 +97,29 @@ def load_manifest(layout: Layout) -> Manifest:
             "every imported note as edited",
             path,
         ) from err
+    for name in files:
+        if not _is_importer_path(name):
+            raise ConfigError(
+                f"the import manifest names {name!r}, which is not a Markdown file under "
+                f"{NOTES_DIR}/ or {TOPIC_TEXTS_DIR}/; restore it from git, or delete it",
+                path,
+            )
     return Manifest(files)
+
+
+def _is_importer_path(name: str) -> bool:
+    """Whether ``name`` is where the importer writes: ``notes/…md`` or ``topics/…md``, inside."""
+    # The manifest is committed data: a path in it must never lead a write elsewhere.
+    parts = PurePosixPath(name).parts
+    return (
+        len(parts) >= 2
+        and parts[0] in (NOTES_DIR, TOPIC_TEXTS_DIR)
+        and name.endswith(".md")
+        and "\\" not in name
+        and "\x00" not in name
+        and not any(part in ("..", ".") for part in parts)
+        and name == PurePosixPath(*parts).as_posix()
+    )
 
 
 def save_manifest(layout: Layout, manifest: Manifest) -> None:

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from kbtool.config import Layout
-from kbtool.errors import UsageError
+from kbtool.errors import ConfigError, UsageError
 from kbtool.importers.formats import Format, detect_format
 from kbtool.importers.manifest import load_manifest
 from kbtool.importers.merge import MergeResult, merge
@@ -25,7 +25,7 @@ from kbtool.importers.writer import (
     needs_unsorted_topic,
     plan,
 )
-from kbtool.knowledge_base import load_knowledge_base
+from kbtool.knowledge_base import KnowledgeBase, load_knowledge_base
 from kbtool.text_repair import FileRepair, repair_file
 
 
@@ -70,6 +70,7 @@ def import_files(
     """Import ``paths`` into the knowledge base; see :mod:`kbtool.importers`."""
     sources = load_sources(paths)
     kb = load_knowledge_base(layout)
+    _require_readable_topics(layout, kb)
     merged = merge([s.parsed for s in sources], kb.topics)
     manifest = load_manifest(layout)
     planned = plan(layout, kb, merged, manifest, today)
@@ -81,6 +82,22 @@ def import_files(
     report = build_report(sources, merged, planned, dry_run)
     report.unsorted_added = add_unsorted
     return report
+
+
+def _require_readable_topics(layout: Layout, kb: KnowledgeBase) -> None:
+    """ConfigError when topics.yml exists but gave no registry (bad YAML, unreadable…).
+
+    Papers are filed by its topics: importing without them would put every paper
+    under 'unsorted' and append that topic to the broken file.
+    """
+    if len(kb.topics) or not kb.topic_problems or not layout.topics_file.exists():
+        return
+    first = kb.topic_problems[0]
+    raise ConfigError(
+        f"{first.message}; fix it before importing (papers are filed by its topics)",
+        layout.topics_file,
+        first.line or None,
+    )
 
 
 def build_report(

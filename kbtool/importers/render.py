@@ -33,6 +33,25 @@ _PLACEHOLDER = re.compile(
 )
 
 
+_BACKTICKS = re.compile(r"`+")
+
+
+def code_span(text: str) -> str:
+    """``text`` (a file name) as one inline code span, whatever backticks it holds.
+
+    The fence is a run of backticks longer than any inside the text (CommonMark's
+    rule, which Python-Markdown follows), so the text can never close the span
+    and be read as Markdown or HTML.
+    """
+    text = " ".join(text.split())
+    inner = {len(run) for run in _BACKTICKS.findall(text)}
+    fence = "`"
+    while len(fence) in inner:
+        fence += "`"
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 @dataclass(frozen=True)
 class SourceSpan:
     """A file and the range of its lines a part of the text came from."""
@@ -63,7 +82,7 @@ class Part:
         for span in self.spans:
             by_file.setdefault(span.file, []).append(span)
         where = "; ".join(
-            f"`{file}` "
+            f"{code_span(file)} "
             + SourceSpan(
                 file, min(s.first for s in spans), max(s.last for s in spans)
             ).describe_lines()
@@ -168,7 +187,7 @@ def note_fields(paper: Paper, added: date) -> dict[str, Any]:
 def _conflict_notice(paper: Paper) -> str:
     assert paper.conflict is not None
     names = " and ".join(
-        f'"{name}" (`{file}` line {line})' for name, file, line in paper.conflict.names
+        f'"{name}" ({code_span(file)} line {line})' for name, file, line in paper.conflict.names
     )
     return (
         '!!! warning "Two names for one link"\n'
@@ -225,7 +244,7 @@ def render_note(
 def _references(paper: Paper, stem_of: Callable[[MentionKey], str]) -> str:
     lines = ["The sources link this paper only from inside other notes:", ""]
     for ref in paper.referenced_from:
-        where = f"`{ref.file}` line {ref.line}"
+        where = f"{code_span(ref.file)} line {ref.line}"
         if ref.from_mention is not None:
             lines.append(f"- [[{stem_of(ref.from_mention.key)}]] ({where})")
         else:

@@ -22,6 +22,8 @@ from kbtool.site.raw_html import raw_block
 
 #: Author lists longer than this show the first few and fold the rest.
 AUTHORS_SHOWN = 6
+#: The id of a generated page's title, which no heading of the researcher's text takes.
+TITLE_ANCHOR = "kb-title"
 
 
 def http_url(value: object) -> str | None:
@@ -182,7 +184,9 @@ def render_paper_page(paper: Paper, catalog: Catalog) -> str:
     """The Markdown of a paper's page."""
     paths = catalog.paths
     out = [page_frontmatter(paper.title, tags=paper.tags, hide=["tags"])]
-    out.append(f"# {escape_text(paper.title)}\n\n")
+    # An id of its own: the title's slug would take the anchor of a heading of the
+    # note with the same name (``## Results`` would become ``#results_1``).
+    out.append(f"# {escape_text(paper.title)} {{ #{TITLE_ANCHOR} }}\n\n")
     out.append(raw_block(render_card(paper, catalog)))
     out.append(render_body(paper.note, catalog.kb, paper.uri, paths).strip("\n"))
     out.append("\n\n")

@@ -12,6 +12,7 @@ from kbtool.site.listings import paper_table
 from kbtool.site.markdown_escape import escape_html, escape_text
 from kbtool.site.note_body import render_body
 from kbtool.site.page_meta import page_frontmatter
+from kbtool.site.paper_page import TITLE_ANCHOR
 from kbtool.site.raw_html import raw_block
 from kbtool.topics import Topic
 
@@ -59,7 +60,8 @@ def render_topic_page(topic: Topic, catalog: Catalog) -> str:
     """The Markdown of one topic's page."""
     paths, kb = catalog.paths, catalog.kb
     uri = paths.topic(topic.id)
-    out = [page_frontmatter(topic.title), f"# {escape_text(topic.title)}\n\n"]
+    title = f"# {escape_text(topic.title)} {{ #{TITLE_ANCHOR} }}\n\n"  # as a paper's page
+    out = [page_frontmatter(topic.title), title]
     ancestors = list(reversed(kb.topics.ancestors(topic.id)))
     if ancestors:
         trail = " › ".join(_topic_link(t, uri, catalog) for t in ancestors)

@@ -309,6 +309,18 @@ def test_options_are_checked_before_any_request(
     assert fake_arxiv.requests == [] and notes_in(kb) == []
 
 
+def test_a_broken_topics_file_is_named_not_blamed_on_the_topic(
+    kb: KnowledgeBaseFactory, run_kbtool: RunKbtool, fake_arxiv: FakeArxiv, arxiv_url: str
+) -> None:
+    # 'rlhf' is in topics.yml; the file does not parse. Saying "--topic 'rlhf' is not
+    # in topics.yml (known: none)" with exit 2 would send the researcher the wrong way.
+    kb.write("topics.yml", (kb.root / "topics.yml").read_text(encoding="utf-8") + "x: [\n")
+    result = run_kbtool("new", "1605.08386", "--topic", "rlhf")
+    assert result.exit_code == 4
+    assert "topics.yml:" in result.stderr and "invalid YAML" in result.stderr
+    assert fake_arxiv.requests == [] and notes_in(kb) == []
+
+
 def test_a_taken_file_name_gets_a_suffix_and_is_never_overwritten(
     kb: KnowledgeBaseFactory, run_kbtool: RunKbtool, arxiv_url: str
 ) -> None:
