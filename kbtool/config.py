@@ -23,6 +23,7 @@ NOTES_DIR = "notes"
 TOPIC_TEXTS_DIR = "topics"
 DOCS_DIR = "docs"
 CACHE_DIR = ".kbtool-cache"
+SYNC_RECORD_FILE = ".kbtool-sync.json"
 INBOX_FILE = "inbox.yml"
 
 
@@ -61,6 +62,11 @@ class Layout:
     def inbox_file(self) -> Path:
         """``inbox.yml``: new arXiv papers found by ``kbtool watch``, waiting to be adopted."""
         return self.root / INBOX_FILE
+
+    @property
+    def sync_record_file(self) -> Path:
+        """What ``enrich`` last wrote into each note's arXiv fields; committed with the notes."""
+        return self.root / SYNC_RECORD_FILE
 
     @property
     def cache_dir(self) -> Path:

@@ -22,7 +22,7 @@ from typing import Any
 
 from kbtool.arxiv_fields import arxiv_owned_values, canonical
 from kbtool.arxiv_id import ArxivId, find_arxiv_id
-from kbtool.arxiv_lookup import ArxivLookup, LookupBatch, arxiv_cache_dir
+from kbtool.arxiv_lookup import ArxivLookup, LookupBatch
 from kbtool.arxiv_record import ArxivRecord
 from kbtool.atomic_write import write_bytes_atomic
 from kbtool.config import Layout, load_settings
@@ -412,7 +412,7 @@ def enrich_notes(
         item = _Loaded(path, display, data, note, note.arxiv_id)
         loaded.setdefault(note.arxiv_id.base, []).append(item)
     total = sum(len(items) for items in loaded.values())
-    sync = SyncRecord.load(arxiv_cache_dir(layout) / "synced.json")
+    sync = SyncRecord.load(layout.sync_record_file)
     report.warnings += [w for w in (lookup.cache.warning, sync.warning) if w]
     done = 0
     if progress is not None:

@@ -19,7 +19,7 @@ from typing import Any
 
 from kbtool.arxiv_fields import arxiv_owned_values, fields_from_record
 from kbtool.arxiv_id import ArxivId, parse_arxiv_id
-from kbtool.arxiv_lookup import ArxivLookup, arxiv_cache_dir
+from kbtool.arxiv_lookup import ArxivLookup
 from kbtool.arxiv_record import ArxivRecord
 from kbtool.atomic_write import write_text_atomic
 from kbtool.config import Layout, load_settings
@@ -186,7 +186,7 @@ def create_notes(
     for arxiv_id in ids:
         record = records[arxiv_id.base]
         planned.append((arxiv_id, record, render_new_note(record, arxiv_id, options, today)))
-    sync = SyncRecord.load(arxiv_cache_dir(layout) / "synced.json")
+    sync = SyncRecord.load(layout.sync_record_file)
     created: list[CreatedNote] = []
     for arxiv_id, record, text in planned:
         path = _write_new(layout, note_filename(record.title, arxiv_id), text, taken)

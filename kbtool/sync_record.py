@@ -3,7 +3,9 @@
 ``kbtool enrich`` never overwrites a value the researcher set by hand. It cannot
 tell from the note alone, so it remembers, per paper and per arXiv-owned field, a
 fingerprint of the arXiv value that the note held after kbtool last wrote or
-checked it (``.kbtool-cache/arxiv/synced.json``). The rule:
+checked it, in ``.kbtool-sync.json`` at the knowledge base's root. That file is
+committed with the notes (unlike the cache), so the rule holds on every clone,
+including the monthly ``enrich`` workflow's. The rule:
 
 * a missing or empty field is filled;
 * a field equal to arXiv's current value is left alone (and remembered as in sync);

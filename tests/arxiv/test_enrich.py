@@ -195,6 +195,24 @@ def test_refresh_what_kbtool_wrote_keep_what_the_researcher_changed(
     assert parse_note(path.read_bytes(), name).fields["abstract"] == "A better abstract."
 
 
+def test_the_record_travels_with_the_notes_so_a_fresh_clone_refreshes(
+    kb: KnowledgeBaseFactory, run_kbtool: RunKbtool, fake_arxiv: FakeArxiv, arxiv_url: str
+) -> None:
+    # The monthly workflow runs on a fresh clone: no .kbtool-cache, but the committed record.
+    fake_arxiv.add_entry("2410.05677v1", "T2V", summary="First.", published="2024-10-07T10:00:00Z")
+    assert run_kbtool("new", "2410.05677", "--topic", "rlhf").exit_code == 0
+    assert (kb.root / ".kbtool-sync.json").is_file()
+    shutil.rmtree(kb.root / ".kbtool-cache")
+    fake_arxiv.add_entry("2410.05677v2", "T2V", summary="Second.", published="2024-10-07T10:00:00Z")
+    # no stamp either: a fresh clone never waits
+    result = run_kbtool("enrich")
+    assert result.exit_code == 0, result.output
+    assert "refreshed" in result.stdout and "abstract" in result.stdout
+    assert "kept" not in result.stdout
+    [path] = (kb.root / "notes").glob("2410.05677-*.md")
+    assert parse_note(path.read_bytes(), "n.md").fields["abstract"] == "Second."
+
+
 def test_without_a_record_differing_values_are_kept_equal_ones_adopted(
     kb: KnowledgeBaseFactory, run_kbtool: RunKbtool, fake_arxiv: FakeArxiv, arxiv_url: str
 ) -> None:
@@ -494,7 +512,7 @@ def test_an_unchanged_sync_record_is_not_rewritten(
 ) -> None:
     write_id_notes(kb)
     enrich_notes(Layout(kb.root), lookup=make_lookup())
-    synced = kb.root / ".kbtool-cache" / "arxiv" / "synced.json"
+    synced = kb.root / ".kbtool-sync.json"
     before = synced.stat().st_mtime_ns
     time.sleep(0.01)
     enrich_notes(Layout(kb.root), lookup=make_lookup())

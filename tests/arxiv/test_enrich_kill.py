@@ -83,8 +83,7 @@ def test_sigkill_at_any_moment_leaves_each_note_old_or_new(
             assert data in (old[path], new[path]), f"trial {trial}: {path.name} is broken"
             states.append(data == new[path])
         mixed += 0 < sum(states) < NOTES
-        for name in ("metadata.json", "synced.json"):
-            saved = cache / "arxiv" / name
+        for saved in (cache / "arxiv" / "metadata.json", kb.root / ".kbtool-sync.json"):
             if saved.exists():
                 json.loads(saved.read_text(encoding="utf-8"))  # whole, never half-written
         assert sorted(p.name for p in notes.glob("*.md")) == sorted(p.name for p in old)

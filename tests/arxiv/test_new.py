@@ -335,7 +335,7 @@ def test_new_remembers_what_it_wrote_for_enrich(
     kb: KnowledgeBaseFactory, run_kbtool: RunKbtool, arxiv_url: str
 ) -> None:
     assert run_kbtool("new", "1605.08386").exit_code == 0
-    sync = SyncRecord.load(kb.root / ".kbtool-cache" / "arxiv" / "synced.json")
+    sync = SyncRecord.load(kb.root / ".kbtool-sync.json")
     assert sync.written_by_kbtool("1605.08386", "version", 1)
     assert sync.written_by_kbtool("1605.08386", "authors", ["Caprice Stanley", "Tobias Windisch"])
     assert "title" not in sync.fingerprints("1605.08386")  # the title is the researcher's
