@@ -19,6 +19,9 @@ from kbtool.errors import InputError, NotTextError
 _BINARY_BYTES = frozenset(range(0x00, 0x09)) | {0x0B, 0x0E, 0x0F} | frozenset(range(0x10, 0x1B))
 
 
+_BOM = b"\xef\xbb\xbf"
+
+
 def decode_text(data: bytes, path: Path | str) -> str:
     """``data`` as text with LF line endings; a binary or non-UTF-8 file is an error.
 
@@ -29,7 +32,7 @@ def decode_text(data: bytes, path: Path | str) -> str:
         if byte in _BINARY_BYTES:
             line = data[:index].count(b"\n") + 1
             raise NotTextError(f"a binary file, not text (byte 0x{byte:02x})", path, line)
-    if data.startswith(b"\xef\xbb\xbf"):
+    if data.startswith(_BOM):
         data = data[3:]
     try:
         text = data.decode("utf-8")
@@ -41,17 +44,20 @@ def decode_text(data: bytes, path: Path | str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def read_text(path: Path) -> str:
-    """The file at ``path`` as text (see :func:`decode_text`); a missing file is an error."""
+def _read_bytes(path: Path) -> bytes:
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise InputError(f"{path}: a directory, not a file") from None
     except OSError as err:
         raise InputError(f"{path}: cannot read: {err.strerror}") from err
-    return decode_text(data, path)
+
+
+def read_text(path: Path) -> str:
+    """The file at ``path`` as text (see :func:`decode_text`); a missing file is an error."""
+    return decode_text(_read_bytes(path), path)
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,9 @@ class FileRepair:
     path: Path
     original: str
     result: RepairResult
+    #: The file's own conventions, restored when it is rewritten.
+    bom: bool = False
+    newline: str = "\n"
 
     @property
     def text(self) -> str:
@@ -84,13 +93,19 @@ def _repair(text: str) -> RepairResult:
 
 def repair_file(path: Path) -> FileRepair:
     """Read ``path`` and repair its encoding; nothing is written."""
-    original = read_text(path)
-    return FileRepair(path, original, _repair(original))
+    data = _read_bytes(path)
+    original = decode_text(data, path)
+    newline = "\r\n" if data.count(b"\r\n") * 2 > data.count(b"\n") else "\n"
+    return FileRepair(path, original, _repair(original), data.startswith(_BOM), newline)
 
 
 def write_repaired(repair: FileRepair) -> bool:
-    """Replace the file with its repaired text, atomically; False when nothing changed."""
+    """Replace the file with its repaired text, atomically; False when nothing changed.
+
+    The file keeps its line endings (CRLF or LF, by majority) and its byte-order mark.
+    """
     if not repair.changed:
         return False
-    write_text_atomic(repair.path, repair.text)
+    text = repair.text.replace("\n", repair.newline)
+    write_text_atomic(repair.path, ("\ufeff" if repair.bom else "") + text)
     return True

@@ -53,6 +53,17 @@ def test_write_repaired_only_when_something_changed(tmp_path: Path) -> None:
     assert "直接使用" in repair.text
 
 
+def test_rewriting_keeps_the_files_line_endings_and_bom(tmp_path: Path) -> None:
+    damaged = tmp_path / "damaged.md"
+    damaged.write_bytes("\ufeff# Notes\r\n- ç›´æŽ¥ä½¿ç”¨\r\nlast\r\n".encode())
+    assert write_repaired(repair_file(damaged)) is True
+    assert damaged.read_bytes() == "\ufeff# Notes\r\n- 直接使用\r\nlast\r\n".encode()
+    plain = tmp_path / "plain.md"
+    plain.write_bytes("- ç›´æŽ¥ä½¿ç”¨\n".encode())
+    assert write_repaired(repair_file(plain)) is True
+    assert plain.read_bytes() == "- 直接使用\n".encode()
+
+
 def test_two_input_files_may_not_share_a_name(tmp_path: Path) -> None:
     seed = SEEDS_DIR / "002_9e0ac7a3b9bc28b9.txt"
     other = tmp_path / seed.name
