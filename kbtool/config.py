@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from kbtool.errors import ConfigError, NotAKnowledgeBaseError
+from kbtool.errors import ConfigError, LocatedInputError, NotAKnowledgeBaseError
 
 MKDOCS_FILE = "mkdocs.yml"
 CONFIG_FILE = "kbtool.yml"
@@ -109,6 +109,32 @@ def yaml_error(err: yaml.YAMLError, text: str) -> tuple[str, int | None]:
     return str(reason), (mark.line + 1 if mark is not None else None)
 
 
+def read_yaml_mapping(
+    text: str, path: Path | str, error: type[LocatedInputError], shape: str
+) -> tuple[dict[Any, Any], yaml.MappingNode] | None:
+    """``text`` as a YAML mapping and its node (for key lines), or None when it is empty.
+
+    The text is parsed once. Bad YAML raises ``error`` at the YAML error's line; a
+    document that is not a mapping raises ``error`` saying it "must be ``shape``".
+    """
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.SafeLoader("").construct_document(node) if node is not None else None
+    except yaml.YAMLError as err:
+        reason, line = yaml_error(err, text)
+        raise error(f"invalid YAML: {reason}", path, line) from err
+    if data is None:
+        return None
+    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
+        raise error(f"must be {shape}", path, 1)
+    return data, node
+
+
+def mapping_key_lines(node: yaml.MappingNode) -> dict[str, int]:
+    """The 1-based line of each key of a mapping node."""
+    return {str(k.value): k.start_mark.line + 1 for k, _ in node.value}
+
+
 @dataclass(frozen=True)
 class Settings:
     """The parsed ``kbtool.yml``: raw sections, and the line each section starts on."""
@@ -143,20 +169,13 @@ def load_settings(layout: Layout) -> Settings:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as err:
         raise ConfigError(f"cannot read: {err}", path) from err
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        reason, line = yaml_error(err, text)
-        raise ConfigError(f"invalid YAML: {reason}", path, line) from err
-    if data is None:
+    document = read_yaml_mapping(text, path, ConfigError, "a mapping of sections")
+    if document is None:
         return Settings(path)
-    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
-        raise ConfigError("must be a mapping of sections", path, 1)
-    lines = {str(k.value): k.start_mark.line + 1 for k, _ in node.value}
-    key_lines = {
-        str(k.value): {str(kk.value): kk.start_mark.line + 1 for kk, _ in v.value}
-        for k, v in node.value
-        if isinstance(v, yaml.MappingNode)
+    data, node = document
+    section_key_lines = {
+        str(k.value): mapping_key_lines(v) for k, v in node.value if isinstance(v, yaml.MappingNode)
     }
-    return Settings(path, {str(k): v for k, v in data.items()}, lines, key_lines)
+    return Settings(
+        path, {str(k): v for k, v in data.items()}, mapping_key_lines(node), section_key_lines
+    )

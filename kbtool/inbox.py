@@ -37,7 +37,7 @@ import yaml
 from kbtool.arxiv_id import ArxivId, parse_arxiv_id
 from kbtool.arxiv_record import ArxivRecord
 from kbtool.atomic_write import write_text_atomic
-from kbtool.config import Layout, yaml_error
+from kbtool.config import Layout, mapping_key_lines, read_yaml_mapping
 from kbtool.errors import ArxivIdError, InboxFormatError
 from kbtool.note import Note
 from kbtool.watch_scoring import PaperScore, Scorer
@@ -186,17 +186,11 @@ def render_inbox(entries: Iterable[InboxEntry]) -> str:
 
 def parse_inbox(text: str, path: str = "inbox.yml") -> list[InboxEntry]:
     """The entries of an ``inbox.yml`` text; InboxFormatError (path, line) if it is not one."""
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        reason, line = yaml_error(err, text)
-        raise InboxFormatError(f"invalid YAML: {reason}", path, line) from err
-    if data is None:
+    document = read_yaml_mapping(text, path, InboxFormatError, "a mapping with a `papers:` list")
+    if document is None:
         return []
-    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
-        raise InboxFormatError("must be a mapping with a `papers:` list", path, 1)
-    lines = {str(k.value): k.start_mark.line + 1 for k, _ in node.value}
+    data, node = document
+    lines = mapping_key_lines(node)
     unknown = [str(k) for k in data if k != "papers"]
     if unknown:
         raise InboxFormatError(
