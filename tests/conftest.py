@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
 from kbtool.cli import main
+from kbtool.clock import ManualClock
 from kbtool.scaffold import init_knowledge_base
+from tests.arxiv.server import FakeArxiv
 
 TESTS_DIR = Path(__file__).parent
 DATA_DIR = TESTS_DIR / "data"
@@ -80,3 +82,17 @@ def run_kbtool(kb: KnowledgeBaseFactory) -> RunKbtool:
         )
 
     return run
+
+
+@pytest.fixture
+def fake_arxiv() -> Iterator[FakeArxiv]:
+    """A real arXiv API server on 127.0.0.1 replaying recorded responses (tests/data/arxiv/)."""
+    server = FakeArxiv().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """The injected clock: waits are recorded, never slept."""
+    return ManualClock()

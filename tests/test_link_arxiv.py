@@ -7,7 +7,6 @@ import asyncio
 import json
 import random
 import time
-from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
@@ -25,18 +24,6 @@ from kbtool.link_settings import LinkSettings
 from kbtool.link_status import Failure, LinkStatus
 from tests.arxiv.server import FakeArxiv, Reply
 from tests.conftest import KnowledgeBaseFactory, RunKbtool, note_text
-
-
-@pytest.fixture
-def fake_arxiv() -> Iterator[FakeArxiv]:
-    server = FakeArxiv().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
@@ -16,22 +16,10 @@ from tests.conftest import KnowledgeBaseFactory
 
 
 @pytest.fixture
-def fake_arxiv() -> Iterator[FakeArxiv]:
-    server = FakeArxiv().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def arxiv_url(fake_arxiv: FakeArxiv, monkeypatch: pytest.MonkeyPatch) -> str:
     """Point every kbtool in this test (CLI and subprocesses) at the local server."""
     monkeypatch.setenv(URL_ENV, fake_arxiv.url)
     return fake_arxiv.url
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
 
 
 MakeClient = Callable[..., ArxivClient]
