@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from kbtool.checks import run_checks
 from kbtool.config import Layout
-from kbtool.knowledge_base import iter_note_files, load_knowledge_base
+from kbtool.core.knowledge_base import iter_note_files, load_knowledge_base
 from kbtool.scaffold import init_knowledge_base
 
 TOPICS = ["video-diffusion", "image-to-video", "rlhf"]

@@ -21,12 +21,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kbtool.arxiv_client import URL_ENV
-from kbtool.arxiv_lookup import ArxivLookup
-from kbtool.clock import ManualClock
+from kbtool.arxiv.client import URL_ENV
+from kbtool.arxiv.lookup import ArxivLookup
 from kbtool.config import Layout, load_settings
 from kbtool.enrich import EnrichReport, Outcome, enrich_notes
 from kbtool.scaffold import init_knowledge_base
+from kbtool.util.clock import ManualClock
 from tests.arxiv.server import FakeArxiv, Reply
 
 NOTES = 1000

@@ -35,10 +35,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from kbtool.config import Layout
-from kbtool.link_check import LinkChecker
-from kbtool.link_job import LinkJobOptions, check_links
-from kbtool.link_settings import LinkSettings
-from kbtool.link_status import LinkStatus, classify_outcome
+from kbtool.links.http import LinkChecker
+from kbtool.links.job import LinkJobOptions, check_links
+from kbtool.links.settings import LinkSettings
+from kbtool.links.status import LinkStatus, classify_outcome
 from kbtool.scaffold import init_knowledge_base
 from tests.link_server import LinkTestServer, running
 

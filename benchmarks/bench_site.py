@@ -42,10 +42,10 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from kbtool.config import Layout
-from kbtool.knowledge_base import load_knowledge_base
+from kbtool.core.knowledge_base import load_knowledge_base
 from kbtool.scaffold import init_knowledge_base, render_template
-from kbtool.site.site_pages import SiteOptions, render_site
-from kbtool.site.site_paths import SitePaths
+from kbtool.site.paths import SitePaths
+from kbtool.site.render import SiteOptions, render_site
 
 CHROMIUM = os.environ.get("KBTOOL_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

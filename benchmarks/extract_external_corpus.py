@@ -5,7 +5,7 @@ installed (their versions are written into ``SOURCES.md``). The output is commit
 benchmark itself needs none of them.
 
 Sources (modern technical Simplified Chinese, written by translators, none of it from the
-seeds or from the open-gram corpus behind ``kbtool/data/context_zh.tsv.gz``):
+seeds or from the open-gram corpus behind ``kbtool/repair/data/context_zh.tsv.gz``):
 
 * ``postgresql-15``: the server's message catalogue ``postgres-15.mo`` (zh_CN), PostgreSQL
   Licence (permissive, BSD-like). Messages are split by a hash of their English msgid into a

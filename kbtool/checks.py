@@ -16,12 +16,12 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from kbtool.arxiv_id import find_arxiv_id
-from kbtool.knowledge_base import KnowledgeBase, LinkTargetKind
-from kbtool.markdown_links import LinkKind
-from kbtool.note import InvalidValue, Note, filename_problem
-from kbtool.note_schema import FIELDS, FIELDS_BY_NAME, FieldKind, FieldSpec
-from kbtool.problems import Problem, problem
+from kbtool.core.arxiv_id import find_arxiv_id
+from kbtool.core.knowledge_base import KnowledgeBase, LinkTargetKind
+from kbtool.core.markdown_links import LinkKind
+from kbtool.core.note import InvalidValue, Note, filename_problem
+from kbtool.core.problems import Problem, problem
+from kbtool.core.schema import FIELDS, FIELDS_BY_NAME, FieldKind, FieldSpec
 
 NoteCheck = Callable[[Note, KnowledgeBase], Iterable[Problem]]
 BaseCheck = Callable[[KnowledgeBase], Iterable[Problem]]

@@ -1,9 +1,9 @@
 """``kbtool enrich``: fill and refresh notes' arXiv fields, never the researcher's text.
 
 Only fields the note schema marks as arXiv-owned are written, and of those only
-the ones :mod:`kbtool.sync_record` says are kbtool's (missing, or still what kbtool
+the ones :mod:`kbtool.arxiv.sync` says are kbtool's (missing, or still what kbtool
 last wrote); a value set by hand is kept and reported. The note is edited with
-:func:`~kbtool.frontmatter_writer.update_frontmatter` — only changed keys are
+:func:`~kbtool.core.frontmatter.update_frontmatter` — only changed keys are
 touched, the body and everything else stay byte-identical (BOM and CRLF too) —
 and written atomically, batch by batch as arXiv answers, so a failure (or a
 kill) later in the run never costs the notes already written. A note that was
@@ -20,18 +20,18 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from kbtool.arxiv_fields import arxiv_owned_values, canonical
-from kbtool.arxiv_id import ArxivId, find_arxiv_id
-from kbtool.arxiv_lookup import ArxivLookup, LookupBatch
-from kbtool.arxiv_record import ArxivRecord
-from kbtool.atomic_write import write_bytes_atomic
+from kbtool.arxiv.fields import arxiv_owned_values, canonical
+from kbtool.arxiv.lookup import ArxivLookup, LookupBatch
+from kbtool.arxiv.record import ArxivRecord
+from kbtool.arxiv.sync import SyncRecord
 from kbtool.config import Layout, load_settings
+from kbtool.core.arxiv_id import ArxivId, find_arxiv_id
+from kbtool.core.frontmatter import keys_with_comments, update_frontmatter
+from kbtool.core.knowledge_base import iter_note_files
+from kbtool.core.note import Note, parse_note
+from kbtool.core.schema import ARXIV_OWNED_FIELDS
 from kbtool.errors import InputError, KbtoolError, NoteFormatError, RemoteError
-from kbtool.frontmatter_writer import keys_with_comments, update_frontmatter
-from kbtool.knowledge_base import iter_note_files
-from kbtool.note import Note, parse_note
-from kbtool.note_schema import ARXIV_OWNED_FIELDS
-from kbtool.sync_record import SyncRecord
+from kbtool.util.atomic_write import write_bytes_atomic
 
 _BOM = b"\xef\xbb\xbf"
 _LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")

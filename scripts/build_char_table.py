@@ -1,4 +1,4 @@
-"""Build ``kbtool/data/char_context_zh.tsv.gz``: character statistics of technical Chinese.
+"""Build ``kbtool/repair/data/char_context_zh.tsv.gz``: character statistics of technical Chinese.
 
 Run (Debian 12, from the repository root, with access to the Debian archive and PyPI)::
 

@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from kbtool.cli import main
-from kbtool.clock import ManualClock
 from kbtool.scaffold import init_knowledge_base
+from kbtool.util.clock import ManualClock
 from tests.arxiv.server import FakeArxiv
 
 TESTS_DIR = Path(__file__).parent

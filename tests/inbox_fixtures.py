@@ -6,9 +6,9 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from kbtool.arxiv_id import ArxivId
-from kbtool.arxiv_record import ArxivRecord
-from kbtool.inbox import InboxEntry
+from kbtool.arxiv.record import ArxivRecord
+from kbtool.core.arxiv_id import ArxivId
+from kbtool.watch.inbox import InboxEntry
 
 SCRIPT_TITLE = "<script>alert('inbox')</script> Sparse Attention & <b>LLMs</b>"
 

@@ -6,11 +6,11 @@ import shutil
 from pathlib import Path
 
 from kbtool.config import Layout
-from kbtool.inbox import InboxEntry, load_inbox
-from kbtool.knowledge_base import KnowledgeBase, load_knowledge_base
+from kbtool.core.knowledge_base import KnowledgeBase, load_knowledge_base
 from kbtool.scaffold import render_template
-from kbtool.site.site_pages import SiteOptions, SitePages, render_site
-from kbtool.site.site_paths import SitePaths
+from kbtool.site.paths import SitePaths
+from kbtool.site.render import SiteOptions, SitePages, render_site
+from kbtool.watch.inbox import InboxEntry, load_inbox
 
 SITE_DATA = Path(__file__).parent / "data" / "site"
 FIXTURE_KB = SITE_DATA / "kb"

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kbtool.arxiv_id import ArxivId, find_arxiv_id, parse_arxiv_id
+from kbtool.core.arxiv_id import ArxivId, find_arxiv_id, parse_arxiv_id
 from kbtool.errors import ArxivIdError
 
 

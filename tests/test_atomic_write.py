@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kbtool.atomic_write import write_bytes_atomic, write_text_atomic
+from kbtool.util.atomic_write import write_bytes_atomic, write_text_atomic
 
 
 def test_replaces_content_and_keeps_permissions(tmp_path: Path) -> None:

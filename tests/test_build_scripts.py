@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from kbtool.context_table import CharContext, ContextTable
+from kbtool.repair.context_table import CharContext, ContextTable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 

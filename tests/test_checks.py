@@ -17,9 +17,9 @@ from kbtool.checks import (
     url_problem,
 )
 from kbtool.config import Layout
-from kbtool.knowledge_base import KnowledgeBase
-from kbtool.note import parse_note
-from kbtool.topics import parse_topics
+from kbtool.core.knowledge_base import KnowledgeBase
+from kbtool.core.note import parse_note
+from kbtool.core.topics import parse_topics
 from tests.conftest import TEST_TOPICS
 
 

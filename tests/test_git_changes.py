@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kbtool.errors import UsageError
-from kbtool.git_changes import changed_lines, parse_zero_context_diff
+from kbtool.util.git import changed_lines, parse_zero_context_diff
 
 DIFF = """\
 diff --git a/notes/a.md b/notes/a.md

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from kbtool.core.note import parse_note
 from kbtool.importers.manifest import MANIFEST_FILE
-from kbtool.note import parse_note
 from tests.import_support import (
     SEEDS,
     SEEDS_DIR,

@@ -19,11 +19,11 @@ from pathlib import Path
 import pytest
 
 from kbtool.config import Layout
-from kbtool.encoding_repair import repair_text
+from kbtool.core.note import parse_note
 from kbtool.importers.model import LineUse
 from kbtool.importers.pipeline import import_files
 from kbtool.importers.report import ImportReport
-from kbtool.note import parse_note
+from kbtool.repair.engine import repair_text
 from tests.import_support import SEEDS, new_knowledge_base
 
 _TAG = re.compile(r"</?[A-Za-z][^<>\n]*>")

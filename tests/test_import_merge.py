@@ -6,16 +6,16 @@ from datetime import date
 
 import pytest
 
-from kbtool.arxiv_id import parse_arxiv_id
-from kbtool.importers.markdown_fixes import fix_line
+from kbtool.core.arxiv_id import parse_arxiv_id
+from kbtool.core.note import parse_note
+from kbtool.core.topics import parse_topics
 from kbtool.importers.merge import merge
 from kbtool.importers.model import ArxivRef, Block, Mention, MentionKey, ParsedSource, TopicBlock
-from kbtool.importers.paper_links import LinkRole, classify_url, openreview_id, paper_links
+from kbtool.importers.parsing.markdown_fixes import fix_line
+from kbtool.importers.parsing.paper_links import LinkRole, classify_url, openreview_id, paper_links
+from kbtool.importers.parsing.venues import classify_label
 from kbtool.importers.render import render_note, render_topic_text
 from kbtool.importers.topic_map import UNSORTED, topics_for
-from kbtool.importers.venues import classify_label
-from kbtool.note import parse_note
-from kbtool.topics import parse_topics
 
 TOPICS, _ = parse_topics(
     """\

@@ -8,8 +8,13 @@ from pathlib import Path
 import pytest
 
 from kbtool.errors import InputError, UnknownFormatError
-from kbtool.importers import arxiv_digest, awesome_list, monthly_list, nested_bullets
-from kbtool.importers.formats import detect_format
+from kbtool.importers.formats import (
+    arxiv_digest,
+    awesome_list,
+    detect_format,
+    monthly_list,
+    nested_bullets,
+)
 from kbtool.importers.model import LineUse, ParsedSource
 
 SEEDS = Path(__file__).parent / "data" / "seeds"

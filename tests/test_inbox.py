@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from kbtool.config import Layout
 from kbtool.errors import InboxFormatError
-from kbtool.inbox import (
+from kbtool.watch.inbox import (
     Candidate,
     InboxChanges,
     InboxEntry,
@@ -26,7 +26,7 @@ from kbtool.inbox import (
     save_inbox,
     waiting,
 )
-from kbtool.watch_scoring import Keyword, PaperScore, Scorer
+from kbtool.watch.scoring import Keyword, PaperScore, Scorer
 from tests.conftest import KnowledgeBaseFactory
 from tests.inbox_fixtures import BASE_ENTRY, SCRIPT_TITLE, make_entry, make_record
 

@@ -11,17 +11,17 @@ from dataclasses import replace
 
 import pytest
 
-from kbtool.arxiv_client import URL_ENV
-from kbtool.arxiv_id import ArxivId, parse_arxiv_id
-from kbtool.arxiv_lookup import ArxivLookup
-from kbtool.clock import ManualClock
+from kbtool.arxiv.client import URL_ENV
+from kbtool.arxiv.lookup import ArxivLookup
 from kbtool.config import Layout, load_settings
-from kbtool.link_arxiv import ArxivAnswers, arxiv_link, classify_arxiv_ids, judge_arxiv_id
-from kbtool.link_cache import LinkCache
-from kbtool.link_check import LinkChecker
-from kbtool.link_job import decide_links, plan_links
-from kbtool.link_settings import LinkSettings
-from kbtool.link_status import Failure, LinkStatus
+from kbtool.core.arxiv_id import ArxivId, parse_arxiv_id
+from kbtool.links.arxiv import ArxivAnswers, arxiv_link, classify_arxiv_ids, judge_arxiv_id
+from kbtool.links.cache import LinkCache
+from kbtool.links.http import LinkChecker
+from kbtool.links.job import decide_links, plan_links
+from kbtool.links.settings import LinkSettings
+from kbtool.links.status import Failure, LinkStatus
+from kbtool.util.clock import ManualClock
 from tests.arxiv.server import FakeArxiv, Reply
 from tests.conftest import KnowledgeBaseFactory, RunKbtool, note_text
 

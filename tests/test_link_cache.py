@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kbtool.link_cache import (
+from kbtool.links.cache import (
     CACHE_FILE,
     LinkCache,
     cache_from_json,
@@ -12,7 +12,7 @@ from kbtool.link_cache import (
     load_link_cache,
     save_link_cache,
 )
-from kbtool.link_status import LinkResult, LinkStatus
+from kbtool.links.status import LinkResult, LinkStatus
 
 OK = LinkResult("https://a.example/", LinkStatus.OK, "HTTP 200", 200)
 MOVED = LinkResult("http://b.example/", LinkStatus.REDIRECTED, "moved", 200, "https://b.example/")

@@ -13,9 +13,9 @@ from dataclasses import replace
 import pytest
 import trustme
 
-from kbtool.link_check import HostGate, LinkChecker, parse_retry_after
-from kbtool.link_settings import LinkSettings
-from kbtool.link_status import Failure, LinkResult, LinkStatus, classify_outcome
+from kbtool.links.http import HostGate, LinkChecker, parse_retry_after
+from kbtool.links.settings import LinkSettings
+from kbtool.links.status import Failure, LinkResult, LinkStatus, classify_outcome
 from tests.link_server import Concurrency, LinkTestServer, running
 
 FAST = LinkSettings(timeout=0.5, run_timeout=30.0, host_interval=0.0)

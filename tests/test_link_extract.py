@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from kbtool.config import Layout
-from kbtool.knowledge_base import load_knowledge_base
-from kbtool.link_extract import (
+from kbtool.core.knowledge_base import load_knowledge_base
+from kbtool.core.note import parse_note
+from kbtool.links.extract import (
     checkable_url,
     collect_links,
     extract_frontmatter_links,
@@ -12,7 +13,6 @@ from kbtool.link_extract import (
     extract_note_links,
     read_docs_pages,
 )
-from kbtool.note import parse_note
 from tests.conftest import KnowledgeBaseFactory
 
 NOTE = """\

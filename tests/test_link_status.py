@@ -6,8 +6,8 @@ from dataclasses import replace
 
 import pytest
 
-from kbtool.link_settings import LinkSettings
-from kbtool.link_status import (
+from kbtool.links.settings import LinkSettings
+from kbtool.links.status import (
     Failure,
     FetchOutcome,
     Hop,

@@ -12,8 +12,8 @@ import pytest
 from rich.console import Console
 
 from kbtool.config import Layout
-from kbtool.link_job import LinkJobOptions, check_links
-from kbtool.link_report import render_table
+from kbtool.links.job import LinkJobOptions, check_links
+from kbtool.links.report import render_table
 from tests.conftest import KnowledgeBaseFactory, RunKbtool, note_text
 from tests.link_server import LinkTestServer, running
 

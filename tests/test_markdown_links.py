@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kbtool.markdown_links import LinkKind, anchors, extract_links, iter_headings, mask_code
+from kbtool.core.markdown_links import LinkKind, anchors, extract_links, iter_headings, mask_code
 
 BODY = """\
 Intro with [a link](other.md#method) and ![fig](img/fig.png "title").

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from kbtool.arxiv_id import ArxivId
-from kbtool.note import (
+from kbtool.core.arxiv_id import ArxivId
+from kbtool.core.note import (
     InvalidValue,
     filename_problem,
     note_filename,

@@ -6,9 +6,9 @@ from collections import Counter
 from datetime import date
 
 from kbtool.config import Layout
+from kbtool.core.note import parse_note
 from kbtool.importers.pipeline import import_files
 from kbtool.importers.writer import Action
-from kbtool.note import parse_note
 from tests.import_support import SEEDS, run, seed_arxiv_ids
 
 REPO = SEEDS[0].parents[3]

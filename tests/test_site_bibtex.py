@@ -5,8 +5,7 @@ from __future__ import annotations
 import bibtexparser
 from pylatexenc.latex2text import LatexNodes2Text
 
-from kbtool.note import Note, parse_note
-from kbtool.site.bibtex import (
+from kbtool.bibtex import (
     bibtex_entry,
     citation_keys,
     derived_key,
@@ -14,6 +13,7 @@ from kbtool.site.bibtex import (
     render_bibliography,
     render_bibtex,
 )
+from kbtool.core.note import Note, parse_note
 
 
 def note(path: str, **fields: str) -> Note:

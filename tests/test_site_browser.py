@@ -20,7 +20,7 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, Request, sync_playwright
 
 from kbtool.config import Layout
-from kbtool.site.site_build import build_site
+from kbtool.site.build import build_site
 from tests.site_fixtures import INBOX_SCRIPT_TITLE, SITE_NAME, XSS_TITLE, copy_fixture
 
 pytestmark = pytest.mark.browser

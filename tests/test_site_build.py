@@ -17,7 +17,7 @@ import pytest
 
 from kbtool.config import Layout
 from kbtool.scaffold import render_template
-from kbtool.site.site_build import build_site
+from kbtool.site.build import build_site
 from tests.conftest import REPO_ROOT, KnowledgeBaseFactory, RunKbtool, note_text
 from tests.site_fixtures import copy_fixture
 
@@ -372,7 +372,7 @@ def test_kbtool_check_knows_the_anchors_the_site_gives_headings(
     kb: KnowledgeBaseFactory, run_kbtool: RunKbtool
 ) -> None:
     # A link kbtool check accepts must land on the site, and one it rejects must not.
-    from kbtool.markdown_links import iter_headings
+    from kbtool.core.markdown_links import iter_headings
 
     body = "\n\n".join(f"## {text}" for text in HEADINGS) + "\n"
     kb.write_note("h.md", note_text(body, title="H", topics="[rlhf]"))

@@ -14,13 +14,13 @@ from lxml import etree
 
 from kbtool.config import Layout
 from kbtool.errors import SiteBuildError
-from kbtool.inbox import waiting
-from kbtool.site.feed_links import add_feed_links
+from kbtool.site.build import build_site
 from kbtool.site.feeds import FeedSite, render_inbox_feed, xml_text
-from kbtool.site.inbox_page import render_inbox_page
-from kbtool.site.site_build import build_site
-from kbtool.site.site_pages import SiteOptions, render_site
-from kbtool.site.site_paths import SitePaths
+from kbtool.site.markup.feed_links import add_feed_links
+from kbtool.site.pages.inbox import render_inbox_page
+from kbtool.site.paths import SitePaths
+from kbtool.site.render import SiteOptions, render_site
+from kbtool.watch.inbox import waiting
 from tests.conftest import KnowledgeBaseFactory, RunKbtool
 from tests.inbox_fixtures import make_entry
 from tests.site_fixtures import (

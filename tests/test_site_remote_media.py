@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kbtool.site.remote_media import (
+from kbtool.site.markup.remote_media import (
     is_expired_image_url,
     media_placeholder,
     replace_remote_media,

@@ -7,17 +7,17 @@ import re
 
 import pytest
 
-from kbtool.markdown_links import LinkKind, extract_link_spans, extract_links
-from kbtool.note import parse_note
+from kbtool.core.markdown_links import LinkKind, extract_link_spans, extract_links
+from kbtool.core.note import parse_note
 from kbtool.site.catalog import arxiv_month, build_catalog
-from kbtool.site.commands_page import iter_commands, render_commands_page
-from kbtool.site.home_page import reading_queue, recently_added
-from kbtool.site.markdown_escape import escape_text
-from kbtool.site.note_body import markdown_in_details, render_body
-from kbtool.site.paper_page import AUTHORS_SHOWN, http_url, tag_anchor
-from kbtool.site.raw_html import raw_block, restore_raw_blocks, stash_raw_blocks
+from kbtool.site.markup.markdown_escape import escape_text
+from kbtool.site.markup.note_body import markdown_in_details, render_body
+from kbtool.site.markup.raw_html import raw_block, restore_raw_blocks, stash_raw_blocks
+from kbtool.site.pages.commands import iter_commands, render_commands_page
+from kbtool.site.pages.home import reading_queue, recently_added
+from kbtool.site.pages.paper import AUTHORS_SHOWN, http_url, tag_anchor
+from kbtool.site.paths import SitePaths, relative_link
 from kbtool.site.related import related_papers
-from kbtool.site.site_paths import SitePaths, relative_link
 from tests.site_fixtures import (
     DPO,
     DYNAMICRAFTER,
@@ -63,7 +63,7 @@ def test_rendering_is_deterministic() -> None:
     assert fixture_site().pages == fixture_site().pages
 
 
-# --- link spans (kbtool.markdown_links) -------------------------------------------------------
+# --- link spans (kbtool.core.markdown_links) ----------------------------------------------
 
 
 def test_link_spans_point_at_the_links() -> None:
@@ -347,8 +347,8 @@ def _synthetic_notes(n: int) -> list:
 
 
 def test_related_papers_prefer_rare_shared_tags() -> None:
-    from kbtool.knowledge_base import KnowledgeBase
-    from kbtool.topics import TopicRegistry
+    from kbtool.core.knowledge_base import KnowledgeBase
+    from kbtool.core.topics import TopicRegistry
 
     kb = KnowledgeBase(fixture_kb().layout, _synthetic_notes(30), TopicRegistry())
     catalog = build_catalog(kb, SitePaths())
@@ -360,8 +360,8 @@ def test_related_papers_prefer_rare_shared_tags() -> None:
 
 
 def test_related_papers_window_bounds_the_work() -> None:
-    from kbtool.knowledge_base import KnowledgeBase
-    from kbtool.topics import TopicRegistry
+    from kbtool.core.knowledge_base import KnowledgeBase
+    from kbtool.core.topics import TopicRegistry
 
     notes = [
         parse_note(
@@ -431,7 +431,7 @@ def test_raw_block_is_markdown_without_the_plugin() -> None:
 
 
 def test_uncertain_repairs_are_marked_outside_code() -> None:
-    from kbtool.site.note_body import mark_uncertain_repairs
+    from kbtool.site.markup.note_body import mark_uncertain_repairs
 
     body = "训练⟦步⟧数 and ⟦中⟧⟦不⟧\n```\ncode ⟦x⟧\n```\n`⟦y⟧` ⟦<b>⟧\n"
     out = mark_uncertain_repairs(body)

@@ -8,7 +8,7 @@ import pytest
 
 from kbtool.errors import InputError, NotTextError, UsageError
 from kbtool.importers.pipeline import load_sources
-from kbtool.text_repair import decode_text, read_text, repair_file, write_repaired
+from kbtool.repair.files import decode_text, read_text, repair_file, write_repaired
 from tests.import_support import SEEDS_DIR
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kbtool.topics import load_topics, parse_topics
+from kbtool.core.topics import load_topics, parse_topics
 from tests.conftest import REPO_ROOT
 
 GOOD = """\

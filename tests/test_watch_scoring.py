@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from kbtool.watch_scoring import Keyword, Scorer, keyword_pattern, mentions, normalized_keyword
-from kbtool.watch_settings import WatchSettings
+from kbtool.watch.scoring import Keyword, Scorer, keyword_pattern, mentions, normalized_keyword
+from kbtool.watch.settings import WatchSettings
 
 DIGEST = WatchSettings()
 

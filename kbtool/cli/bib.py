@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from kbtool.cli.app import CliContext, main
-from kbtool.site.site_build import bibliography_text, write_bibliography
+from kbtool.site.build import bibliography_text, write_bibliography
 
 
 @main.command()

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from kbtool.cli.app import CliContext, main
-from kbtool.site.site_build import build_site, mkdocs_log
+from kbtool.site.build import build_site, mkdocs_log
 
 
 @main.command()

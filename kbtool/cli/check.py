@@ -9,9 +9,9 @@ import click
 
 from kbtool.checks import run_checks
 from kbtool.cli.app import CliContext, main
+from kbtool.core.knowledge_base import load_knowledge_base
+from kbtool.core.problems import Severity, count_errors, format_github, format_json, format_text
 from kbtool.errors import UsageError
-from kbtool.knowledge_base import load_knowledge_base
-from kbtool.problems import Severity, count_errors, format_github, format_json, format_text
 
 
 @main.command()

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from kbtool.cli.app import main
-from kbtool.text_repair import repair_file, write_repaired
+from kbtool.repair.files import repair_file, write_repaired
 
 
 @main.command(name="fix-encoding")

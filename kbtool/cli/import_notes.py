@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from kbtool.atomic_write import write_text_atomic
 from kbtool.cli.app import CliContext, main
 from kbtool.importers.pipeline import import_files
 from kbtool.importers.report import format_report
+from kbtool.util.atomic_write import write_text_atomic
 
 
 @main.command(name="import")

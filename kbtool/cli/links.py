@@ -11,9 +11,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from kbtool.cli.app import CliContext, main
-from kbtool.link_job import LinkJobOptions, check_links
-from kbtool.link_job import Progress as ProgressCallback
-from kbtool.link_report import format_github, format_json, format_text, render_table, summary
+from kbtool.links.job import LinkJobOptions, check_links
+from kbtool.links.job import Progress as ProgressCallback
+from kbtool.links.report import format_github, format_json, format_text, render_table, summary
 
 
 @contextmanager

@@ -8,9 +8,9 @@ from datetime import date
 import click
 
 from kbtool.cli.app import CliContext, main
+from kbtool.core.schema import STATUSES
 from kbtool.errors import UsageError
-from kbtool.new_note import DEFAULT_STATUS, NewNoteOptions, create_notes
-from kbtool.note_schema import STATUSES
+from kbtool.new import DEFAULT_STATUS, NewNoteOptions, create_notes
 
 
 @main.command()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from kbtool.cli.app import CliContext, main
-from kbtool.site.site_build import mkdocs_log, serve_site
+from kbtool.site.build import mkdocs_log, serve_site
 
 
 @main.command()

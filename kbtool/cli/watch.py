@@ -10,8 +10,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from kbtool.cli.app import CliContext, main
-from kbtool.inbox import InboxEntry
-from kbtool.watch import WatchOptions, WatchReport, run_watch
+from kbtool.watch.inbox import InboxEntry
+from kbtool.watch.run import WatchOptions, WatchReport, run_watch
 
 
 @main.command()

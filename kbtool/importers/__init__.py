@@ -1,6 +1,6 @@
 """Importing the researcher's legacy exports into notes: formats, merge, writing, report.
 
-    sources ──read, repair (kbtool.text_repair)──▶ text
+    sources ──read, repair (kbtool.repair.files)──▶ text
       └─ formats.detect_format ─▶ one parser per format (nested_bullets, monthly_list,
                                   awesome_list, arxiv_digest) ─▶ model.ParsedSource
     ParsedSources ─▶ merge (one Paper per paper; topic blocks placed on topics)

@@ -14,9 +14,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from kbtool.atomic_write import write_text_atomic
 from kbtool.config import NOTES_DIR, TOPIC_TEXTS_DIR, Layout
 from kbtool.errors import ConfigError
+from kbtool.util.atomic_write import write_text_atomic
 
 MANIFEST_FILE = ".kbtool-import.json"
 MANIFEST_VERSION = 1

@@ -19,11 +19,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kbtool.arxiv_id import ArxivId
+from kbtool.core.arxiv_id import ArxivId
+from kbtool.core.topics import TopicRegistry
 from kbtool.importers.model import Mention, ParsedSource, TopicBlock
-from kbtool.importers.paper_links import normalized_url
+from kbtool.importers.parsing.paper_links import normalized_url
 from kbtool.importers.topic_map import UNSORTED, reduce_topics, topic_for_text, topics_for
-from kbtool.topics import TopicRegistry
 
 
 def normalized_name(text: str) -> str:

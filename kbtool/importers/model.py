@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
-from kbtool.arxiv_id import ArxivId
+from kbtool.core.arxiv_id import ArxivId
 
 #: Placeholders for "the note of this mention" in topic texts, resolved when the notes'
 #: file names are known. Private-use characters: they never occur in the sources.

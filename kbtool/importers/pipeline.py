@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from kbtool.config import Layout
+from kbtool.core.knowledge_base import KnowledgeBase, load_knowledge_base
 from kbtool.errors import ConfigError, UsageError
 from kbtool.importers.formats import Format, detect_format
 from kbtool.importers.manifest import load_manifest
@@ -25,8 +26,7 @@ from kbtool.importers.writer import (
     needs_unsorted_topic,
     plan,
 )
-from kbtool.knowledge_base import KnowledgeBase, load_knowledge_base
-from kbtool.text_repair import FileRepair, repair_file
+from kbtool.repair.files import FileRepair, repair_file
 
 
 @dataclass(frozen=True)

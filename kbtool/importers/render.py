@@ -20,9 +20,9 @@ from typing import Any
 
 import yaml
 
+from kbtool.core.schema import FIELDS
 from kbtool.importers.merge import Paper, PlacedTopicBlock
 from kbtool.importers.model import PLACEHOLDER_CLOSE, PLACEHOLDER_OPEN, Mention, MentionKey
-from kbtool.note_schema import FIELDS
 
 SOURCE_CLASS = "kb-source"
 _WIKILINK = re.compile(r"\[\[[^\]\n]*\]\]")

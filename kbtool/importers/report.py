@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from kbtool.encoding_repair import UncertainChar
 from kbtool.importers.merge import NameConflict, Paper
 from kbtool.importers.model import LineUse, Rewrite, SkippedLine
 from kbtool.importers.writer import Action, PlannedFile
+from kbtool.repair.engine import UncertainChar
 
 
 @dataclass

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from kbtool.topics import TopicRegistry
+from kbtool.core.topics import TopicRegistry
 
 #: The topic for papers whose source names no subject (the digest, a venue's list).
 UNSORTED = "unsorted"

@@ -2,7 +2,7 @@
 
 For each paper the note's path is the one the manifest records for it, else the note
 the knowledge base already has for it (same arXiv id, OpenReview id or URL; same title
-for a paper without a link), else a new name from :func:`kbtool.note.note_filename`.
+for a paper without a link), else a new name from :func:`kbtool.core.note.note_filename`.
 Then, per file:
 
 - absent → **create** (exclusively: a file that appeared meanwhile is never clobbered);
@@ -25,16 +25,16 @@ from datetime import date
 from enum import Enum
 from pathlib import Path
 
-from kbtool.atomic_write import write_text_atomic
 from kbtool.config import Layout
+from kbtool.core.knowledge_base import KnowledgeBase
+from kbtool.core.note import Note, note_filename, parse_note, unique_filename
 from kbtool.importers.manifest import Manifest, save_manifest
 from kbtool.importers.merge import MergeResult, Paper, PlacedTopicBlock, normalized_name
 from kbtool.importers.model import MentionKey
-from kbtool.importers.paper_links import normalized_url
+from kbtool.importers.parsing.paper_links import normalized_url
 from kbtool.importers.render import render_note, render_topic_text
 from kbtool.importers.topic_map import UNSORTED, UNSORTED_ENTRY
-from kbtool.knowledge_base import KnowledgeBase
-from kbtool.note import Note, note_filename, parse_note, unique_filename
+from kbtool.util.atomic_write import write_text_atomic
 
 
 class Action(Enum):

@@ -1,6 +1,6 @@
 """What the pages of the site need to know about the whole knowledge base, worked out once.
 
-A :class:`Catalog` is built from a :class:`~kbtool.knowledge_base.KnowledgeBase`
+A :class:`Catalog` is built from a :class:`~kbtool.core.knowledge_base.KnowledgeBase`
 in time linear in the number of notes and links: each paper's date, venue,
 status and topics; the papers of each topic; backlinks; related papers; and
 citation keys. The page renderers only read it.
@@ -13,12 +13,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from kbtool.knowledge_base import KnowledgeBase
-from kbtool.note import Note
-from kbtool.note_schema import STATUSES
-from kbtool.site.bibtex import citation_keys, render_bibtex
+from kbtool.bibtex import citation_keys, render_bibtex
+from kbtool.core.knowledge_base import KnowledgeBase
+from kbtool.core.note import Note
+from kbtool.core.schema import STATUSES
+from kbtool.site.paths import SitePaths
 from kbtool.site.related import RelatedPaper, related_papers
-from kbtool.site.site_paths import SitePaths
 
 _OLD_STYLE_NUMBER = re.compile(r"/(\d{2})(\d{2})\d{3}$")
 

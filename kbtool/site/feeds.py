@@ -26,9 +26,9 @@ from datetime import UTC, date, datetime, time
 
 from feedgen.feed import FeedGenerator
 
-from kbtool.inbox import InboxEntry
 from kbtool.site.catalog import Catalog, Paper
-from kbtool.site.site_paths import SitePaths
+from kbtool.site.paths import SitePaths
+from kbtool.watch.inbox import InboxEntry
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ARXIV_SCHEME = "http://arxiv.org/schemas/atom"

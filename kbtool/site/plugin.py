@@ -1,7 +1,7 @@
 """The MkDocs plugin: adds the generated pages, the notes' files and our assets as virtual files.
 
 Shaped like Material's own plugins: a typed ``Config``, event hooks of a few
-lines that hand the work to plain functions (:func:`kbtool.site.site_pages.render_site`
+lines that hand the work to plain functions (:func:`kbtool.site.render.render_site`
 renders every page without MkDocs), a logger under ``mkdocs.plugins``, and
 ``PluginError`` for what must stop the build. Nothing is written into the
 repository: every page is a ``File.generated``.
@@ -26,14 +26,14 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from kbtool.config import Layout
+from kbtool.core.knowledge_base import load_knowledge_base
 from kbtool.errors import KbtoolError
-from kbtool.inbox import load_inbox
-from kbtool.knowledge_base import load_knowledge_base
-from kbtool.site.feed_links import add_feed_links
-from kbtool.site.raw_html import StashedBlock, restore_raw_blocks, stash_raw_blocks
-from kbtool.site.remote_media import replace_remote_media
-from kbtool.site.site_pages import SiteOptions, SitePages, render_site
-from kbtool.site.site_paths import SitePaths
+from kbtool.site.markup.feed_links import add_feed_links
+from kbtool.site.markup.raw_html import StashedBlock, restore_raw_blocks, stash_raw_blocks
+from kbtool.site.markup.remote_media import replace_remote_media
+from kbtool.site.paths import SitePaths
+from kbtool.site.render import SiteOptions, SitePages, render_site
+from kbtool.watch.inbox import load_inbox
 
 log = logging.getLogger("mkdocs.plugins.kbtool")
 

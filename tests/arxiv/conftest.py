@@ -7,10 +7,10 @@ from collections.abc import Callable
 
 import pytest
 
-from kbtool.arxiv_client import URL_ENV, ArxivClient, ArxivSettings
-from kbtool.arxiv_lookup import ArxivLookup
-from kbtool.clock import ManualClock
+from kbtool.arxiv.client import URL_ENV, ArxivClient, ArxivSettings
+from kbtool.arxiv.lookup import ArxivLookup
 from kbtool.config import Layout, load_settings
+from kbtool.util.clock import ManualClock
 from tests.arxiv.server import FakeArxiv
 from tests.conftest import KnowledgeBaseFactory
 

@@ -24,8 +24,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from lxml import etree
 
-from kbtool.arxiv_id import find_arxiv_id
-from kbtool.clock import Clock
+from kbtool.core.arxiv_id import find_arxiv_id
+from kbtool.util.clock import Clock
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "arxiv"
 ATOM = "http://www.w3.org/2005/Atom"

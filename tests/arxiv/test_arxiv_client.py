@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kbtool.arxiv_client import (
+from kbtool.arxiv.client import (
     BACKOFF_BASE,
     MIN_INTERVAL,
     URL_ENV,
@@ -23,9 +23,9 @@ from kbtool.arxiv_client import (
     parse_retry_after,
     user_agent,
 )
-from kbtool.clock import ManualClock
 from kbtool.config import Layout, load_settings
 from kbtool.errors import ArxivQueryError, ConfigError, InputError, RemoteError
+from kbtool.util.clock import ManualClock
 from tests.arxiv.conftest import MakeClient
 from tests.arxiv.server import DATA_DIR, FakeArxiv, Reply, entry_xml, error_feed, feed_xml
 from tests.conftest import KnowledgeBaseFactory
@@ -413,7 +413,7 @@ def test_a_bad_endpoint_url_is_an_input_error(kb: KnowledgeBaseFactory) -> None:
 
 
 def test_the_documented_settings_are_the_defaults(kb: KnowledgeBaseFactory) -> None:
-    template = (Path(__file__).parents[2] / "kbtool" / "init_templates" / "kbtool.yml").read_text()
+    template = (Path(__file__).parents[2] / "kbtool" / "scaffold" / "templates" / "kbtool.yml").read_text()
     all_lines = template.splitlines()
     start = next(i for i, line in enumerate(all_lines) if line.startswith("# arxiv:"))
     lines = [all_lines[start][2:]]

@@ -6,16 +6,16 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from kbtool.arxiv_fields import (
+from kbtool.arxiv.fields import (
     ARXIV_FIELD_TABLE,
     arxiv_owned_values,
     code_links,
     fields_from_record,
     first_doi,
 )
-from kbtool.arxiv_id import ArxivId
-from kbtool.arxiv_record import ArxivRecord
-from kbtool.note_schema import ARXIV_OWNED_FIELDS, FIELDS, FIELDS_BY_NAME
+from kbtool.arxiv.record import ArxivRecord
+from kbtool.core.arxiv_id import ArxivId
+from kbtool.core.schema import ARXIV_OWNED_FIELDS, FIELDS, FIELDS_BY_NAME
 from tests.arxiv.conftest import MakeClient
 
 RECORD = ArxivRecord(

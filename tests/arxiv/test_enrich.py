@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from kbtool.clock import ManualClock
 from kbtool.config import Layout
+from kbtool.core.note import parse_note
 from kbtool.enrich import EnrichOptions, Outcome, enrich_notes
 from kbtool.errors import RemoteError
-from kbtool.note import parse_note
+from kbtool.util.clock import ManualClock
 from tests.arxiv.conftest import MakeLookup
 from tests.arxiv.server import FakeArxiv, Reply
 from tests.conftest import REPO_ROOT, KnowledgeBaseFactory, RunKbtool

@@ -9,14 +9,14 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kbtool.errors import NoteFormatError
-from kbtool.frontmatter_writer import (
+from kbtool.core.frontmatter import (
     keys_with_comments,
     render_field,
     render_frontmatter,
     update_frontmatter,
 )
-from kbtool.note import parse_note
+from kbtool.core.note import parse_note
+from kbtool.errors import NoteFormatError
 
 TRICKY_TITLES = [
     "0",

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from kbtool.arxiv_id import ArxivId
-from kbtool.arxiv_record import ArxivRecord
-from kbtool.clock import ManualClock
+from kbtool.arxiv.cache import MetadataCache
+from kbtool.arxiv.record import ArxivRecord
+from kbtool.arxiv.sync import SyncRecord, fingerprint
+from kbtool.core.arxiv_id import ArxivId
 from kbtool.errors import ArxivQueryError, RemoteError
-from kbtool.metadata_cache import MetadataCache
-from kbtool.sync_record import SyncRecord, fingerprint
+from kbtool.util.clock import ManualClock
 from tests.arxiv.conftest import MakeLookup
 from tests.arxiv.server import FakeArxiv, Reply, error_feed
 from tests.conftest import KnowledgeBaseFactory

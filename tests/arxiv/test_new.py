@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kbtool.clock import ManualClock
+from kbtool.arxiv.sync import SyncRecord
 from kbtool.config import Layout
+from kbtool.core.note import parse_note
 from kbtool.errors import RemoteError
-from kbtool.new_note import BODY_TEMPLATE, NewNoteOptions, create_notes
-from kbtool.note import parse_note
-from kbtool.sync_record import SyncRecord
+from kbtool.new import BODY_TEMPLATE, NewNoteOptions, create_notes
+from kbtool.util.clock import ManualClock
 from tests.arxiv.conftest import MakeLookup
 from tests.arxiv.server import FakeArxiv, Reply, error_feed
 from tests.conftest import KnowledgeBaseFactory, RunKbtool

@@ -10,14 +10,14 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from rich.console import Console
 
-from kbtool.arxiv_client import MIN_INTERVAL, URL_ENV
-from kbtool.arxiv_lookup import ArxivLookup
+from kbtool.arxiv.client import MIN_INTERVAL, URL_ENV
+from kbtool.arxiv.lookup import ArxivLookup
 from kbtool.cli.watch import _table
-from kbtool.clock import ManualClock
 from kbtool.config import Layout, load_settings
 from kbtool.errors import InboxFormatError, RemoteError
-from kbtool.inbox import InboxEntry, load_inbox, render_inbox
-from kbtool.watch import WatchOptions, WatchReport, run_watch, search_query
+from kbtool.util.clock import ManualClock
+from kbtool.watch.inbox import InboxEntry, load_inbox, render_inbox
+from kbtool.watch.run import WatchOptions, WatchReport, run_watch, search_query
 from tests.arxiv.server import FakeArxiv, Reply, entry_xml, feed_xml
 from tests.conftest import KnowledgeBaseFactory, RunKbtool, note_text
 from tests.inbox_fixtures import BASE_ENTRY

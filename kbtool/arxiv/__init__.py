@@ -1,0 +1,1 @@
+"""Talking to arXiv and mapping its records onto notes."""

@@ -1,0 +1,231 @@
+"""The knowledge base: all notes, the topics registry, and the links between notes.
+
+:func:`load_knowledge_base` is the one place that reads the notes from disk;
+everything else (checks, the site, enrich) works on the :class:`KnowledgeBase`
+it returns. Resolving a link (relative Markdown path or ``[[wikilink]]``) lives
+here too, so ``kbtool check`` and the site agree on what a link points at.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from kbtool.config import Layout, Settings, load_settings
+from kbtool.core.arxiv_id import find_arxiv_id
+from kbtool.core.markdown_links import LinkKind, LinkRef, LinkSpan, anchors, extract_link_spans
+from kbtool.core.note import Note, parse_note
+from kbtool.core.problems import Problem, problem
+from kbtool.core.topics import TopicRegistry, load_topics
+
+
+class LinkTargetKind(Enum):
+    NOTE = "note"
+    FILE = "file"
+    MISSING = "missing"
+    EXTERNAL = "external"
+    UNCHECKED = "unchecked"
+
+
+@dataclass(frozen=True)
+class ResolvedLink:
+    """Where a link in a note points: a note (and anchor), a file, or nowhere."""
+
+    ref: LinkRef
+    kind: LinkTargetKind
+    note: Note | None = None
+    path: str | None = None
+    anchor: str | None = None
+    candidates: tuple[Note, ...] = ()
+
+
+@dataclass(frozen=True)
+class TopicText:
+    """The researcher's own text about a whole topic, shown on the topic's page."""
+
+    topic_id: str
+    path: str
+    note: Note
+
+
+@dataclass
+class KnowledgeBase:
+    layout: Layout
+    notes: list[Note]
+    topics: TopicRegistry
+    settings: Settings = field(default_factory=Settings)
+    topic_problems: list[Problem] = field(default_factory=list)
+    read_problems: list[Problem] = field(default_factory=list)
+    topic_texts: dict[str, TopicText] = field(default_factory=dict)
+    _by_path: dict[str, Note] = field(default_factory=dict, repr=False)
+    _by_name: dict[str, list[Note]] = field(default_factory=dict, repr=False)
+    _anchors: dict[str, set[str]] = field(default_factory=dict, repr=False)
+    _links: dict[str, list[LinkSpan]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_path = {note.path: note for note in self.notes}
+        by_name: dict[str, list[Note]] = defaultdict(list)
+        for note in self.notes:
+            names = {note.stem.casefold(), note.title.casefold()}
+            names.update(a.casefold() for a in note.string_list("aliases"))
+            if note.arxiv_id is not None:
+                names.add(note.arxiv_id.base.casefold())
+            for name in names:
+                by_name[name].append(note)
+        self._by_name = dict(by_name)
+
+    def note_at(self, path: str) -> Note | None:
+        """The note at ``path`` (relative to the root, POSIX style), if any."""
+        return self._by_path.get(path)
+
+    def anchors_of(self, note: Note) -> set[str]:
+        if note.path not in self._anchors:
+            self._anchors[note.path] = anchors(note.body)
+        return self._anchors[note.path]
+
+    def links_of(self, note: Note) -> list[LinkRef]:
+        return [span.ref for span in self.link_spans_of(note)]
+
+    def link_spans_of(self, note: Note) -> list[LinkSpan]:
+        """The links of ``note`` with where they stand in its body (parsed once, cached)."""
+        if note.path not in self._links:
+            self._links[note.path] = extract_link_spans(note.body, note.body_line)
+        return self._links[note.path]
+
+    def find_notes(self, name: str) -> list[Note]:
+        """Notes a wikilink ``name`` may mean: file stem, arXiv id (any version), title, alias."""
+        key = name.strip()
+        if key.endswith(".md"):
+            key = key[:-3]
+        key = posixpath.basename(key)
+        arxiv = find_arxiv_id(key)
+        if arxiv is not None:
+            key = arxiv.base
+        return list(self._by_name.get(key.casefold(), []))
+
+    def resolve(self, note: Note, ref: LinkRef) -> ResolvedLink:
+        """Resolve one link of ``note``; see :class:`LinkTargetKind`."""
+        if ref.kind is LinkKind.WIKILINK:
+            return self._resolve_wikilink(note, ref)
+        if ref.kind in (LinkKind.AUTOLINK, LinkKind.BARE_URL) or ref.is_external:
+            return ResolvedLink(ref, LinkTargetKind.EXTERNAL)
+        target = ref.target
+        if not target or target.startswith("/"):
+            return ResolvedLink(ref, LinkTargetKind.UNCHECKED)
+        parts = urlsplit(target)
+        path, anchor = unquote(parts.path), (unquote(parts.fragment) if parts.fragment else None)
+        if not path:
+            return ResolvedLink(ref, LinkTargetKind.NOTE, note, note.path, anchor)
+        resolved = posixpath.normpath(posixpath.join(posixpath.dirname(note.path), path))
+        if resolved.startswith("../"):
+            return ResolvedLink(ref, LinkTargetKind.MISSING, path=resolved, anchor=anchor)
+        target_note = self._by_path.get(resolved)
+        if target_note is not None:
+            return ResolvedLink(ref, LinkTargetKind.NOTE, target_note, resolved, anchor)
+        if _is_file(self.layout.root / resolved):
+            return ResolvedLink(ref, LinkTargetKind.FILE, path=resolved, anchor=anchor)
+        return ResolvedLink(ref, LinkTargetKind.MISSING, path=resolved, anchor=anchor)
+
+    def _resolve_wikilink(self, note: Note, ref: LinkRef) -> ResolvedLink:
+        if not ref.target:
+            return ResolvedLink(ref, LinkTargetKind.NOTE, note, note.path, ref.anchor)
+        candidates = self.find_notes(ref.target)
+        if not candidates:
+            return ResolvedLink(ref, LinkTargetKind.MISSING, anchor=ref.anchor)
+        first = candidates[0]
+        return ResolvedLink(
+            ref, LinkTargetKind.NOTE, first, first.path, ref.anchor, tuple(candidates)
+        )
+
+    def outgoing(self, note: Note) -> list[ResolvedLink]:
+        """Links from ``note`` to other notes (each target once, first mention kept)."""
+        seen: set[str] = set()
+        result: list[ResolvedLink] = []
+        for ref in self.links_of(note):
+            if ref.kind is LinkKind.IMAGE or ref.embed:
+                continue
+            resolved = self.resolve(note, ref)
+            target = resolved.note
+            if (
+                resolved.kind is LinkTargetKind.NOTE
+                and target is not None
+                and target.path != note.path
+                and target.path not in seen
+            ):
+                seen.add(target.path)
+                result.append(resolved)
+        return result
+
+    def backlinks(self) -> dict[str, list[Note]]:
+        """For each note path, the notes that link to it, in note order."""
+        incoming: dict[str, list[Note]] = defaultdict(list)
+        for note in self.notes:
+            for link in self.outgoing(note):
+                assert link.note is not None
+                incoming[link.note.path].append(note)
+        return dict(incoming)
+
+
+def _is_file(path: Path) -> bool:
+    """Whether ``path`` is a file; a name the file system refuses (too long…) is not one."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
+def iter_note_files(layout: Layout, directory: Path | None = None) -> list[Path]:
+    """Every ``*.md`` under ``notes/`` (or ``directory``), sorted, skipping hidden ones."""
+    directory = directory or layout.notes_dir
+    if not directory.is_dir():
+        return []
+    files = []
+    for path in directory.rglob("*.md"):
+        relative = path.relative_to(directory)
+        if any(part.startswith(".") for part in relative.parts):
+            continue
+        files.append(path)
+    return sorted(files)
+
+
+def read_notes(layout: Layout, paths: Iterable[Path]) -> tuple[list[Note], list[Problem]]:
+    notes: list[Note] = []
+    problems: list[Problem] = []
+    for path in paths:
+        display = layout.relative(path)
+        try:
+            data = path.read_bytes()
+        except OSError as err:
+            problems.append(problem(display, 0, "unreadable", f"cannot read: {err.strerror}"))
+            continue
+        notes.append(parse_note(data, display))
+    return notes, problems
+
+
+def load_knowledge_base(layout: Layout) -> KnowledgeBase:
+    """Read every note, the topics registry and kbtool.yml. Bad notes are kept, with problems."""
+    notes, read_problems = read_notes(layout, iter_note_files(layout))
+    topics, topic_problems = load_topics(layout.topics_file, layout.relative(layout.topics_file))
+    settings = load_settings(layout)
+    texts, text_problems = read_notes(layout, iter_note_files(layout, layout.topic_texts_dir))
+    topic_texts: dict[str, TopicText] = {}
+    for text in texts:
+        topic_id = text.stem
+        topic_texts[topic_id] = TopicText(topic_id, text.path, text)
+        if len(topics) and topic_id not in topics:
+            topic_problems.append(
+                problem(
+                    text.path,
+                    0,
+                    "unknown-topic",
+                    f"topic text for '{topic_id}', which is not in topics.yml",
+                )
+            )
+    return KnowledgeBase(
+        layout, notes, topics, settings, topic_problems, read_problems + text_problems, topic_texts
+    )

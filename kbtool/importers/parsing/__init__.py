@@ -1,0 +1,1 @@
+"""Line-level parsing shared by the legacy formats."""

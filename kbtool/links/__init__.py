@@ -1,0 +1,1 @@
+"""`kbtool links`: finding external links in notes and checking them."""

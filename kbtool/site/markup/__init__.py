@@ -1,0 +1,1 @@
+"""Small Markdown/HTML helpers the page renderers share."""

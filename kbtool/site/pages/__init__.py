@@ -1,0 +1,1 @@
+"""One pure renderer per kind of generated page."""

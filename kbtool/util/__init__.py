@@ -1,0 +1,1 @@
+"""Plumbing with no knowledge of notes: atomic files, clocks, git, retries."""

@@ -1,0 +1,36 @@
+"""kbtool's own state files (caches, records) under ``.kbtool-cache/``: versioned JSON.
+
+A state file that is missing, unreadable, damaged or of another format version is
+never an error: the feature starts empty and says why in a warning.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from kbtool.util.atomic_write import write_text_atomic
+
+
+def read_state(path: Path, version: int, what: str) -> tuple[dict[str, Any] | None, str | None]:
+    """The JSON object at ``path`` if its ``format`` is ``version``; else None and why.
+
+    ``what`` names the file in the warning (e.g. "metadata cache"). A missing file
+    gives (None, None): starting empty is then normal, not worth a warning.
+    """
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None, None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        return None, f"{path}: unreadable {what} ignored ({err})"
+    if not isinstance(data, dict) or data.get("format") != version:
+        return None, f"{path}: {what} of another format ignored"
+    return data, None
+
+
+def write_state(path: Path, version: int, payload: dict[str, Any]) -> None:
+    """Write ``payload`` (with its ``format`` version first) atomically, diff-friendly."""
+    document = {"format": version, **payload}
+    write_text_atomic(path, json.dumps(document, ensure_ascii=False, indent=1) + "\n")
