@@ -27,7 +27,7 @@ from kbtool.config import Layout, load_settings
 from kbtool.enrich import EnrichReport, Outcome, enrich_notes
 from kbtool.scaffold import init_knowledge_base
 from kbtool.util.clock import ManualClock
-from tests.arxiv.server import FakeArxiv, Reply
+from tests.support.arxiv_server import FakeArxiv, Reply
 
 NOTES = 1000
 TOPICS = "rlhf:\n  title: RLHF\n"

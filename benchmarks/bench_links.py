@@ -40,7 +40,7 @@ from kbtool.links.job import LinkJobOptions, check_links
 from kbtool.links.settings import LinkSettings
 from kbtool.links.status import LinkStatus, classify_outcome
 from kbtool.scaffold import init_knowledge_base
-from tests.link_server import LinkTestServer, running
+from tests.support.link_server import LinkTestServer, running
 
 DELAY_MS = 100
 

@@ -1,66 +1,19 @@
-"""Shared fixtures: real knowledge bases in tmp_path, and the CLI runner."""
+"""Shared fixtures: real knowledge bases in tmp_path, the CLI runner, local servers, the clock."""
 
 from __future__ import annotations
 
-import textwrap
-from collections.abc import Callable, Iterator
+import random
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from kbtool.cli import main
-from kbtool.scaffold import init_knowledge_base
+from kbtool.arxiv.client import URL_ENV, ArxivClient, ArxivSettings
+from kbtool.arxiv.lookup import ArxivLookup
+from kbtool.config import Layout, load_settings
 from kbtool.util.clock import ManualClock
-from tests.arxiv.server import FakeArxiv
-
-TESTS_DIR = Path(__file__).parent
-DATA_DIR = TESTS_DIR / "data"
-REPO_ROOT = TESTS_DIR.parent
-
-TEST_TOPICS = """\
-video-diffusion:
-  title: Video diffusion
-  description: Generating video.
-image-to-video:
-  title: Image-to-video
-  parent: video-diffusion
-rlhf:
-  title: RLHF
-"""
-
-
-def note_text(body: str = "Some notes.\n", **fields: str) -> str:
-    """A note's text from frontmatter lines given as key=YAML-value pairs."""
-    lines = ["---"] + [f"{key}: {value}" for key, value in fields.items()] + ["---", "", body]
-    return "\n".join(lines)
-
-
-class KnowledgeBaseFactory:
-    """Builds a real knowledge base on disk (via ``kbtool init``) and writes notes into it."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        init_knowledge_base(root, "Test notes")
-        (root / "topics.yml").write_text(TEST_TOPICS, encoding="utf-8")
-
-    def write_note(self, name: str, text: str | bytes) -> Path:
-        path = self.root / "notes" / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(text, bytes):
-            path.write_bytes(text)
-        else:
-            path.write_text(textwrap.dedent(text), encoding="utf-8")
-        return path
-
-    def write(self, relative: str, content: str | bytes) -> Path:
-        path = self.root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-        return path
+from tests.support.arxiv_server import FakeArxiv, MakeClient, MakeLookup
+from tests.support.kb import KnowledgeBaseFactory, RunKbtool, run_cli
 
 
 @pytest.fixture
@@ -68,18 +21,12 @@ def kb(tmp_path: Path) -> KnowledgeBaseFactory:
     return KnowledgeBaseFactory(tmp_path / "kb")
 
 
-RunKbtool = Callable[..., Result]
-
-
 @pytest.fixture
 def run_kbtool(kb: KnowledgeBaseFactory) -> RunKbtool:
     """Run the real CLI on the fixture knowledge base; returns click's Result."""
 
-    def run(*args: str, root: Path | None = None, input: str | None = None) -> Result:
-        runner = CliRunner()
-        return runner.invoke(
-            main, ["--root", str(root or kb.root), *args], input=input, catch_exceptions=False
-        )
+    def run(*args: str, root: Path | None = None, input: str | None = None) -> object:
+        return run_cli(root or kb.root, *args, input=input)
 
     return run
 
@@ -96,3 +43,40 @@ def fake_arxiv() -> Iterator[FakeArxiv]:
 def clock() -> ManualClock:
     """The injected clock: waits are recorded, never slept."""
     return ManualClock()
+
+
+@pytest.fixture
+def arxiv_url(fake_arxiv: FakeArxiv, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Point every kbtool in this test (CLI and subprocesses) at the local server."""
+    monkeypatch.setenv(URL_ENV, fake_arxiv.url)
+    return fake_arxiv.url
+
+
+@pytest.fixture
+def make_client(fake_arxiv: FakeArxiv, clock: ManualClock) -> MakeClient:
+    """A real client on the local server with the manual clock; settings as keywords."""
+
+    def make(**settings: object) -> ArxivClient:
+        values: dict[str, object] = {"url": fake_arxiv.url, "timeout": 0.5}
+        values.update(settings)
+        return ArxivClient(ArxivSettings(**values), clock, random.Random(7))  # type: ignore[arg-type]
+
+    return make
+
+
+@pytest.fixture
+def make_lookup(kb: KnowledgeBaseFactory, fake_arxiv: FakeArxiv, clock: ManualClock) -> MakeLookup:
+    """The knowledge base's own lookup (its kbtool.yml and cache) with the manual clock."""
+
+    def make(persist: bool = True) -> ArxivLookup:
+        layout = Layout(kb.root)
+        return ArxivLookup.open(
+            layout,
+            load_settings(layout),
+            clock=clock,
+            environ={URL_ENV: fake_arxiv.url},
+            rng=random.Random(7),
+            persist=persist,
+        )
+
+    return make

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import KnowledgeBaseFactory, RunKbtool
+from tests.support.kb import KnowledgeBaseFactory, RunKbtool
 
 GOOD = """\
 ---

@@ -20,7 +20,7 @@ from kbtool.config import Layout
 from kbtool.core.knowledge_base import KnowledgeBase
 from kbtool.core.note import parse_note
 from kbtool.core.topics import parse_topics
-from tests.conftest import TEST_TOPICS
+from tests.support.kb import TEST_TOPICS
 
 
 def make_kb(tmp_path: Path, **notes: str) -> KnowledgeBase:

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from kbtool.cli import main
 from kbtool.errors import ArxivIdError, KbtoolError, NoteExistsError, RemoteError
-from tests.conftest import KnowledgeBaseFactory, RunKbtool
+from tests.support.kb import KnowledgeBaseFactory, RunKbtool
 
 
 @pytest.fixture

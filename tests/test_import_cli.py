@@ -11,11 +11,11 @@ import pytest
 
 from kbtool.core.note import parse_note
 from kbtool.importers.manifest import MANIFEST_FILE
-from tests.import_support import (
+from tests.support.kb import run_cli as run
+from tests.support.seeds import (
     SEEDS,
     SEEDS_DIR,
     new_knowledge_base,
-    run,
     seed_arxiv_ids,
     snapshot,
 )

@@ -24,7 +24,7 @@ from kbtool.importers.model import LineUse
 from kbtool.importers.pipeline import import_files
 from kbtool.importers.report import ImportReport
 from kbtool.repair.engine import repair_text
-from tests.import_support import SEEDS, new_knowledge_base
+from tests.support.seeds import SEEDS, new_knowledge_base
 
 _TAG = re.compile(r"</?[A-Za-z][^<>\n]*>")
 _SCHEME = re.compile(r"https?://", re.IGNORECASE)

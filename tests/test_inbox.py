@@ -27,8 +27,8 @@ from kbtool.watch.inbox import (
     waiting,
 )
 from kbtool.watch.scoring import Keyword, PaperScore, Scorer
-from tests.conftest import KnowledgeBaseFactory
-from tests.inbox_fixtures import BASE_ENTRY, SCRIPT_TITLE, make_entry, make_record
+from tests.support.inbox import BASE_ENTRY, SCRIPT_TITLE, make_entry, make_record
+from tests.support.kb import KnowledgeBaseFactory
 
 # --- the file -----------------------------------------------------------------------------------
 

@@ -64,7 +64,7 @@ def test_init_never_overwrites(tmp_path: Path) -> None:
 @pytest.mark.parametrize("workflow", ["pages.yml", "links.yml", "enrich.yml", "watch.yml"])
 def test_init_workflows_match_the_repository_ones(workflow: str) -> None:
     from kbtool.scaffold import render_template
-    from tests.conftest import REPO_ROOT
+    from tests.support.kb import REPO_ROOT
 
     ours = (REPO_ROOT / ".github" / "workflows" / workflow).read_text(encoding="utf-8")
     expected = ours.replace("run: pip install -e .", "run: pip install -r requirements.txt")
@@ -74,7 +74,7 @@ def test_init_workflows_match_the_repository_ones(workflow: str) -> None:
 
 def test_repository_mkdocs_config_matches_the_init_template() -> None:
     from kbtool.scaffold import render_template
-    from tests.conftest import REPO_ROOT
+    from tests.support.kb import REPO_ROOT
 
     ours = (REPO_ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     assert ours == render_template("mkdocs.yml", "Research notes")

@@ -22,8 +22,8 @@ from kbtool.links.job import decide_links, plan_links
 from kbtool.links.settings import LinkSettings
 from kbtool.links.status import Failure, LinkStatus
 from kbtool.util.clock import ManualClock
-from tests.arxiv.server import FakeArxiv, Reply
-from tests.conftest import KnowledgeBaseFactory, RunKbtool, note_text
+from tests.support.arxiv_server import FakeArxiv, Reply
+from tests.support.kb import KnowledgeBaseFactory, RunKbtool, note_text
 
 
 @pytest.fixture

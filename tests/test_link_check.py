@@ -16,7 +16,7 @@ import trustme
 from kbtool.links.http import HostGate, LinkChecker, parse_retry_after
 from kbtool.links.settings import LinkSettings
 from kbtool.links.status import Failure, LinkResult, LinkStatus, classify_outcome
-from tests.link_server import Concurrency, LinkTestServer, running
+from tests.support.link_server import Concurrency, LinkTestServer, running
 
 FAST = LinkSettings(timeout=0.5, run_timeout=30.0, host_interval=0.0)
 

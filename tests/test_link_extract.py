@@ -13,7 +13,7 @@ from kbtool.links.extract import (
     extract_note_links,
     read_docs_pages,
 )
-from tests.conftest import KnowledgeBaseFactory
+from tests.support.kb import KnowledgeBaseFactory
 
 NOTE = """\
 ---

@@ -7,7 +7,7 @@ import pytest
 from kbtool.config import Layout, load_settings
 from kbtool.errors import ConfigError
 from kbtool.links.settings import DEFAULT_BOT_BLOCKING_HOSTS, LinkSettings, link_settings
-from tests.conftest import REPO_ROOT, KnowledgeBaseFactory
+from tests.support.kb import REPO_ROOT, SETTINGS_TEMPLATE, KnowledgeBaseFactory
 
 
 def settings_of(kb: KnowledgeBaseFactory, text: str) -> LinkSettings:
@@ -86,7 +86,7 @@ def test_section_that_is_not_a_mapping(kb: KnowledgeBaseFactory) -> None:
 
 def test_the_documented_defaults_are_the_defaults(kb: KnowledgeBaseFactory) -> None:
     """The commented-out ``links:`` section of the kbtool.yml template, switched on."""
-    template = (REPO_ROOT / "kbtool" / "scaffold" / "templates" / "kbtool.yml").read_text(encoding="utf-8")
+    template = SETTINGS_TEMPLATE.read_text(encoding="utf-8")
     lines = template.splitlines()
     start = lines.index(next(line for line in lines if line.startswith("# links:")))
     section = []

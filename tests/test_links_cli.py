@@ -14,8 +14,8 @@ from rich.console import Console
 from kbtool.config import Layout
 from kbtool.links.job import LinkJobOptions, check_links
 from kbtool.links.report import render_table
-from tests.conftest import KnowledgeBaseFactory, RunKbtool, note_text
-from tests.link_server import LinkTestServer, running
+from tests.support.kb import KnowledgeBaseFactory, RunKbtool, note_text
+from tests.support.link_server import LinkTestServer, running
 
 SETTINGS = """\
 links:

@@ -9,7 +9,8 @@ from kbtool.config import Layout
 from kbtool.core.note import parse_note
 from kbtool.importers.pipeline import import_files
 from kbtool.importers.writer import Action
-from tests.import_support import SEEDS, run, seed_arxiv_ids
+from tests.support.kb import run_cli as run
+from tests.support.seeds import SEEDS, seed_arxiv_ids
 
 REPO = SEEDS[0].parents[3]
 

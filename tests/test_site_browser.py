@@ -21,7 +21,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, Request, 
 
 from kbtool.config import Layout
 from kbtool.site.build import build_site
-from tests.site_fixtures import INBOX_SCRIPT_TITLE, SITE_NAME, XSS_TITLE, copy_fixture
+from tests.support.site import INBOX_SCRIPT_TITLE, SITE_NAME, XSS_TITLE, copy_fixture
 
 pytestmark = pytest.mark.browser
 

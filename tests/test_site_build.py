@@ -18,8 +18,8 @@ import pytest
 from kbtool.config import Layout
 from kbtool.scaffold import render_template
 from kbtool.site.build import build_site
-from tests.conftest import REPO_ROOT, KnowledgeBaseFactory, RunKbtool, note_text
-from tests.site_fixtures import copy_fixture
+from tests.support.kb import REPO_ROOT, KnowledgeBaseFactory, RunKbtool, note_text
+from tests.support.site import copy_fixture
 
 # Material's search separator, as mkdocs.yml sets it (a JS regex that Python reads alike).
 SEPARATOR = re.compile(

@@ -21,9 +21,9 @@ from kbtool.site.pages.inbox import render_inbox_page
 from kbtool.site.paths import SitePaths
 from kbtool.site.render import SiteOptions, render_site
 from kbtool.watch.inbox import waiting
-from tests.conftest import KnowledgeBaseFactory, RunKbtool
-from tests.inbox_fixtures import make_entry
-from tests.site_fixtures import (
+from tests.support.inbox import make_entry
+from tests.support.kb import KnowledgeBaseFactory, RunKbtool
+from tests.support.site import (
     INBOX_SCRIPT_TITLE,
     SITE_NAME,
     copy_fixture,

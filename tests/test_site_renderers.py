@@ -18,7 +18,7 @@ from kbtool.site.pages.home import reading_queue, recently_added
 from kbtool.site.pages.paper import AUTHORS_SHOWN, http_url, tag_anchor
 from kbtool.site.paths import SitePaths, relative_link
 from kbtool.site.related import related_papers
-from tests.site_fixtures import (
+from tests.support.site import (
     DPO,
     DYNAMICRAFTER,
     GOLDEN_DIR,

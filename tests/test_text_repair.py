@@ -9,7 +9,7 @@ import pytest
 from kbtool.errors import InputError, NotTextError, UsageError
 from kbtool.importers.pipeline import load_sources
 from kbtool.repair.files import decode_text, read_text, repair_file, write_repaired
-from tests.import_support import SEEDS_DIR
+from tests.support.seeds import SEEDS_DIR
 
 
 def test_decode_text_normalises_line_endings_and_bom() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kbtool.core.topics import load_topics, parse_topics
-from tests.conftest import REPO_ROOT
+from tests.support.kb import REPO_ROOT
 
 GOOD = """\
 a:

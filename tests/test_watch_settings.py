@@ -10,7 +10,7 @@ from kbtool.config import Layout, load_settings
 from kbtool.errors import ConfigError
 from kbtool.watch.scoring import Keyword
 from kbtool.watch.settings import WatchSettings, load_watch_settings
-from tests.conftest import DATA_DIR, REPO_ROOT, KnowledgeBaseFactory
+from tests.support.kb import DATA_DIR, REPO_ROOT, SETTINGS_TEMPLATE, KnowledgeBaseFactory
 
 
 def settings_of(kb: KnowledgeBaseFactory, text: str) -> WatchSettings:
@@ -41,7 +41,10 @@ def test_an_absent_section_means_the_defaults(kb: KnowledgeBaseFactory) -> None:
 
 def test_the_documented_defaults_are_the_defaults(kb: KnowledgeBaseFactory) -> None:
     """The commented-out ``watch:`` section of both kbtool.yml files, switched on."""
-    for path in (REPO_ROOT / "kbtool" / "scaffold" / "templates" / "kbtool.yml", REPO_ROOT / "kbtool.yml"):
+    for path in (
+        SETTINGS_TEMPLATE,
+        REPO_ROOT / "kbtool.yml",
+    ):
         lines = path.read_text(encoding="utf-8").splitlines()
         start = lines.index(next(line for line in lines if line.startswith("# watch:")))
         section = []

@@ -18,7 +18,7 @@ import yaml
 from mkdocs.__main__ import cli as mkdocs_cli
 
 from kbtool.cli import main as kbtool_cli
-from tests.conftest import REPO_ROOT
+from tests.support.kb import REPO_ROOT
 
 WORKFLOWS_DIR = REPO_ROOT / ".github" / "workflows"
 WORKFLOWS = sorted([*WORKFLOWS_DIR.glob("*.yml"), *WORKFLOWS_DIR.glob("*.yaml")])

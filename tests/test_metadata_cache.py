@@ -14,9 +14,8 @@ from kbtool.arxiv.sync import SyncRecord, fingerprint
 from kbtool.core.arxiv_id import ArxivId
 from kbtool.errors import ArxivQueryError, RemoteError
 from kbtool.util.clock import ManualClock
-from tests.arxiv.conftest import MakeLookup
-from tests.arxiv.server import FakeArxiv, Reply, error_feed
-from tests.conftest import KnowledgeBaseFactory
+from tests.support.arxiv_server import FakeArxiv, MakeLookup, Reply, error_feed
+from tests.support.kb import KnowledgeBaseFactory
 
 WEEK = timedelta(days=7)
 

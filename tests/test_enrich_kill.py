@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.arxiv.server import FakeArxiv
-from tests.conftest import KnowledgeBaseFactory
+from tests.support.arxiv_server import FakeArxiv
+from tests.support.kb import KnowledgeBaseFactory
 
 NOTES = 200
 TRIALS = 20

@@ -17,9 +17,8 @@ from kbtool.core.note import parse_note
 from kbtool.enrich import EnrichOptions, Outcome, enrich_notes
 from kbtool.errors import RemoteError
 from kbtool.util.clock import ManualClock
-from tests.arxiv.conftest import MakeLookup
-from tests.arxiv.server import FakeArxiv, Reply
-from tests.conftest import REPO_ROOT, KnowledgeBaseFactory, RunKbtool
+from tests.support.arxiv_server import FakeArxiv, MakeLookup, Reply
+from tests.support.kb import REPO_ROOT, KnowledgeBaseFactory, RunKbtool
 
 HEAT = """\
 ---

@@ -16,7 +16,7 @@ from kbtool.arxiv.fields import (
 from kbtool.arxiv.record import ArxivRecord
 from kbtool.core.arxiv_id import ArxivId
 from kbtool.core.schema import ARXIV_OWNED_FIELDS, FIELDS, FIELDS_BY_NAME
-from tests.arxiv.conftest import MakeClient
+from tests.support.arxiv_server import MakeClient
 
 RECORD = ArxivRecord(
     arxiv_id=ArxivId("2410.05677", 2),

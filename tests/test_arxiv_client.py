@@ -26,9 +26,16 @@ from kbtool.arxiv.client import (
 from kbtool.config import Layout, load_settings
 from kbtool.errors import ArxivQueryError, ConfigError, InputError, RemoteError
 from kbtool.util.clock import ManualClock
-from tests.arxiv.conftest import MakeClient
-from tests.arxiv.server import DATA_DIR, FakeArxiv, Reply, entry_xml, error_feed, feed_xml
-from tests.conftest import KnowledgeBaseFactory
+from tests.support.arxiv_server import (
+    DATA_DIR,
+    FakeArxiv,
+    MakeClient,
+    Reply,
+    entry_xml,
+    error_feed,
+    feed_xml,
+)
+from tests.support.kb import SETTINGS_TEMPLATE, KnowledgeBaseFactory
 
 
 def recorded_body(name_prefix: str) -> bytes:
@@ -413,7 +420,7 @@ def test_a_bad_endpoint_url_is_an_input_error(kb: KnowledgeBaseFactory) -> None:
 
 
 def test_the_documented_settings_are_the_defaults(kb: KnowledgeBaseFactory) -> None:
-    template = (Path(__file__).parents[2] / "kbtool" / "scaffold" / "templates" / "kbtool.yml").read_text()
+    template = (SETTINGS_TEMPLATE).read_text()
     all_lines = template.splitlines()
     start = next(i for i, line in enumerate(all_lines) if line.startswith("# arxiv:"))
     lines = [all_lines[start][2:]]

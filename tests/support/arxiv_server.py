@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -24,6 +25,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from lxml import etree
 
+from kbtool.arxiv.client import ArxivClient
+from kbtool.arxiv.lookup import ArxivLookup
 from kbtool.core.arxiv_id import find_arxiv_id
 from kbtool.util.clock import Clock
 
@@ -32,6 +35,10 @@ ATOM = "http://www.w3.org/2005/Atom"
 ARXIV = "http://arxiv.org/schemas/atom"
 OPENSEARCH = "http://a9.com/-/spec/opensearch/1.1/"
 NSMAP = {None: ATOM, "arxiv": ARXIV, "opensearch": OPENSEARCH}
+
+#: The ``make_client`` and ``make_lookup`` fixtures: settings as keywords.
+MakeClient = Callable[..., ArxivClient]
+MakeLookup = Callable[..., ArxivLookup]
 
 
 @dataclass

@@ -18,9 +18,9 @@ from kbtool.errors import InboxFormatError, RemoteError
 from kbtool.util.clock import ManualClock
 from kbtool.watch.inbox import InboxEntry, load_inbox, render_inbox
 from kbtool.watch.run import WatchOptions, WatchReport, run_watch, search_query
-from tests.arxiv.server import FakeArxiv, Reply, entry_xml, feed_xml
-from tests.conftest import KnowledgeBaseFactory, RunKbtool, note_text
-from tests.inbox_fixtures import BASE_ENTRY
+from tests.support.arxiv_server import FakeArxiv, Reply, entry_xml, feed_xml
+from tests.support.inbox import BASE_ENTRY
+from tests.support.kb import KnowledgeBaseFactory, RunKbtool, note_text
 
 START = datetime(2026, 4, 13, 9, 0, tzinfo=UTC)
 QUERY = "cat:cs.CV"

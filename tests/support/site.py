@@ -12,7 +12,7 @@ from kbtool.site.paths import SitePaths
 from kbtool.site.render import SiteOptions, SitePages, render_site
 from kbtool.watch.inbox import InboxEntry, load_inbox
 
-SITE_DATA = Path(__file__).parent / "data" / "site"
+SITE_DATA = Path(__file__).resolve().parent.parent / "data" / "site"
 FIXTURE_KB = SITE_DATA / "kb"
 GOLDEN_DIR = SITE_DATA / "golden"
 SITE_NAME = "Fixture notes"

@@ -6,22 +6,14 @@ import hashlib
 import re
 from pathlib import Path
 
-from click.testing import CliRunner, Result
-
-from kbtool.cli import main
 from kbtool.scaffold import init_knowledge_base
+from tests.support.kb import TESTS_DIR
 
-TESTS_DIR = Path(__file__).parent
 SEEDS_DIR = TESTS_DIR / "data" / "seeds"
 SEEDS = sorted(SEEDS_DIR.glob("*.txt"))
 REPO_TOPICS = TESTS_DIR.parent / "topics.yml"
 #: Every arXiv link form in the sources (abs, pdf, html; any host spelling; any version).
 ARXIV_LINK = re.compile(r"arxiv\.org/(?:abs|pdf|html)/(\d{4}\.\d{4,5})", re.IGNORECASE)
-
-
-def run(root: Path, *args: str) -> Result:
-    """The real CLI on the knowledge base at ``root``."""
-    return CliRunner().invoke(main, ["--root", str(root), *args], catch_exceptions=False)
 
 
 def new_knowledge_base(root: Path, topics: Path | None = REPO_TOPICS) -> Path:

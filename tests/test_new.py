@@ -15,9 +15,8 @@ from kbtool.core.note import parse_note
 from kbtool.errors import RemoteError
 from kbtool.new import BODY_TEMPLATE, NewNoteOptions, create_notes
 from kbtool.util.clock import ManualClock
-from tests.arxiv.conftest import MakeLookup
-from tests.arxiv.server import FakeArxiv, Reply, error_feed
-from tests.conftest import KnowledgeBaseFactory, RunKbtool
+from tests.support.arxiv_server import FakeArxiv, MakeLookup, Reply, error_feed
+from tests.support.kb import KnowledgeBaseFactory, RunKbtool
 
 
 def notes_in(kb: KnowledgeBaseFactory) -> list[str]:

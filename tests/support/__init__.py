@@ -1,0 +1,1 @@
+"""Test helpers: knowledge bases, local servers, the seeds, the site fixture."""
