@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date
+from pathlib import Path
 
 from bibtexparser.entrypoint import write_string
 from bibtexparser.library import Library
@@ -28,7 +29,10 @@ from bibtexparser.writer import BibtexFormat
 from pylatexenc.latexencode import UnicodeToLatexEncoder
 from slugify import slugify
 
+from kbtool.config import Layout
+from kbtool.core.knowledge_base import load_knowledge_base
 from kbtool.core.note import Note
+from kbtool.util.atomic_write import write_text_atomic
 
 _ENCODER = UnicodeToLatexEncoder(
     unknown_char_policy="keep",
@@ -234,3 +238,16 @@ def join_bibliography(entries: dict[str, str]) -> str:
 def render_bibliography(notes: Iterable[Note], keys: dict[str, str]) -> str:
     """``references.bib``: an entry for every note, sorted by citation key."""
     return join_bibliography({keys[n.path]: render_bibtex(n, keys[n.path]) for n in notes})
+
+
+def bibliography_text(layout: Layout) -> tuple[str, int]:
+    """``references.bib`` for the knowledge base, and how many entries it holds."""
+    kb = load_knowledge_base(layout)
+    return render_bibliography(kb.notes, citation_keys(kb.notes)), len(kb.notes)
+
+
+def write_bibliography(layout: Layout, output: Path) -> int:
+    """Write ``references.bib`` to ``output`` atomically; return the number of entries."""
+    text, count = bibliography_text(layout)
+    write_text_atomic(output, text)
+    return count

@@ -12,9 +12,7 @@
     │   ├── ArxivQueryError          arXiv's own error feed, e.g. HTTP 400 (url, status, value)
     │   ├── NotTextError             a file that is binary or not UTF-8 (path, line)
     │   └── UnknownFormatError       a file to import in none of the known formats (path)
-    ├── NoteExistsError          exit 5: refusing to overwrite an existing note
-    │   └── PaperHasNoteError        exit 1: `kbtool new` for a paper that already has a
-    │                                note (the issue's contract: "exits 1, writes nothing")
+    ├── PaperHasNoteError        exit 1: `kbtool new` for a paper that already has a note
     ├── RemoteError              exit 6: a remote service failed after retries (url, status)
     └── SiteBuildError           exit 7: MkDocs could not build the site (or warned, under --strict)
 
@@ -111,21 +109,12 @@ class ArxivQueryError(InputError):
         self.value = value
 
 
-class NoteExistsError(KbtoolError):
-    exit_code = 5
-
-    def __init__(self, message: str, path: Path) -> None:
-        super().__init__(message)
-        self.path = path
-
-
-class PaperHasNoteError(NoteExistsError):
+class PaperHasNoteError(KbtoolError):
     """``kbtool new`` for a paper the knowledge base already has a note for (any version)."""
 
-    exit_code = 1
-
     def __init__(self, message: str, path: Path, paths: tuple[Path, ...] = ()) -> None:
-        super().__init__(message, path)
+        super().__init__(message)
+        self.path = path
         self.paths = paths or (path,)
 
 

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from kbtool.cli import main
-from kbtool.errors import ArxivIdError, KbtoolError, NoteExistsError, RemoteError
+from kbtool.errors import ArxivIdError, KbtoolError, PaperHasNoteError, RemoteError
 from tests.support.kb import KnowledgeBaseFactory, RunKbtool
 
 
@@ -30,7 +30,7 @@ def failing_command() -> Iterator[list[BaseException]]:
     ("error", "code", "message"),
     [
         (ArxivIdError("not an arXiv id: 'abc'", "abc"), 4, "not an arXiv id: 'abc'"),
-        (NoteExistsError("notes/a.md exists", None), 5, "notes/a.md exists"),  # type: ignore[arg-type]
+        (PaperHasNoteError("notes/a.md exists", Path("notes/a.md")), 1, "notes/a.md exists"),
         (RemoteError("arXiv unreachable", "http://x", 503, 3), 6, "arXiv unreachable"),
         (PermissionError(13, "Permission denied", "n.md"), 1, "n.md: Permission denied"),
         (RuntimeError("boom"), 70, "internal error: RuntimeError: boom"),

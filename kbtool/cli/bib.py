@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
+from kbtool.bibtex import bibliography_text, write_bibliography
 from kbtool.cli.app import CliContext, main
-from kbtool.site.build import bibliography_text, write_bibliography
 
 
 @main.command()

@@ -79,10 +79,6 @@ class KnowledgeBase:
                 by_name[name].append(note)
         self._by_name = dict(by_name)
 
-    def note_at(self, path: str) -> Note | None:
-        """The note at ``path`` (relative to the root, POSIX style), if any."""
-        return self._by_path.get(path)
-
     def anchors_of(self, note: Note) -> set[str]:
         if note.path not in self._anchors:
             self._anchors[note.path] = anchors(note.body)

@@ -150,4 +150,3 @@ FIELDS: tuple[FieldSpec, ...] = (
 
 FIELDS_BY_NAME: dict[str, FieldSpec] = {spec.name: spec for spec in FIELDS}
 ARXIV_OWNED_FIELDS: tuple[str, ...] = tuple(s.name for s in FIELDS if s.owner is Owner.ARXIV)
-REQUIRED_FIELDS: tuple[str, ...] = tuple(s.name for s in FIELDS if s.required)

@@ -23,8 +23,8 @@ from kbtool.core.knowledge_base import KnowledgeBase
 from kbtool.core.markdown_links import LinkKind, extract_links
 from kbtool.core.note import Note
 
-#: Put this on a Markdown line to keep its links out of ``kbtool links``.
-NO_CHECK_MARKER = "<!-- kbtool: no-check -->"
+#: ``<!-- kbtool: no-check -->`` on a Markdown line (``# kbtool: no-check`` on a YAML line)
+#: keeps its links out of ``kbtool links``.
 _MARKDOWN_MARKER = re.compile(r"<!--\s*kbtool:\s*no-check\s*-->", re.IGNORECASE)
 _YAML_MARKER = re.compile(r"(?:^|\s)#\s*kbtool:\s*no-check\b", re.IGNORECASE)
 _WEB_SCHEMES = ("http", "https")

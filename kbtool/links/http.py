@@ -57,11 +57,6 @@ class _Response:
     retry_after: float | None
 
 
-class _RetryableStatus(Exception):
-    def __init__(self, response: _Response) -> None:
-        self.response = response
-
-
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
     """Seconds to wait from a ``Retry-After`` header (delay-seconds or an HTTP date)."""
     if value is None:

@@ -216,20 +216,6 @@ class Lexicon:
         new._weight = self._weight
         return new
 
-    def learn_text(self, text: str) -> Lexicon:
-        """Learn the vocabulary of clean ``text``: segment its non-ASCII stretches, count words.
-
-        Segmentation is this lexicon's own most-probable route (what ``jieba.cut`` does
-        without its HMM), so learned words are dictionary words and single characters
-        (punctuation and emoji included) weighted by how this document uses them. jieba's HMM
-        would add guessed new words, but those can only come from the certain text, and a
-        second dictionary load (with its global tokenizer and cache file) buys little.
-        """
-        words: list[str] = []
-        for match in re.finditer(r"[^\x00-\x7f\s]+", text):
-            words.extend(_segment(match.group(), self))
-        return self.learn(words)
-
 
 @cache
 def _default_lexicon() -> Lexicon:

@@ -1,4 +1,4 @@
-"""The edges of the site: run MkDocs on a knowledge base, and write ``references.bib``.
+"""The edges of the site: run MkDocs on a knowledge base.
 
 ``kbtool build`` and ``kbtool serve`` are plain ``mkdocs build`` / ``mkdocs serve``
 on the knowledge base's ``mkdocs.yml`` (the kbtool plugin does the work); these
@@ -20,11 +20,8 @@ from mkdocs.commands.serve import serve
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, ConfigurationError, MkDocsException
 
-from kbtool.bibtex import citation_keys, render_bibliography
 from kbtool.config import Layout
-from kbtool.core.knowledge_base import load_knowledge_base
 from kbtool.errors import ConfigError, SiteBuildError
-from kbtool.util.atomic_write import write_text_atomic
 
 
 @contextmanager
@@ -77,16 +74,3 @@ def serve_site(layout: Layout, *, dev_addr: str, open_browser: bool = False) -> 
     config_file = layout.mkdocs_file
     with mkdocs_errors(config_file, "served"):
         serve(config_file=str(config_file), dev_addr=dev_addr, open_in_browser=open_browser)
-
-
-def bibliography_text(layout: Layout) -> tuple[str, int]:
-    """``references.bib`` for the knowledge base, and how many entries it holds."""
-    kb = load_knowledge_base(layout)
-    return render_bibliography(kb.notes, citation_keys(kb.notes)), len(kb.notes)
-
-
-def write_bibliography(layout: Layout, output: Path) -> int:
-    """Write ``references.bib`` to ``output`` atomically; return the number of entries."""
-    text, count = bibliography_text(layout)
-    write_text_atomic(output, text)
-    return count

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import logging
 from importlib import resources
+from importlib.metadata import entry_points
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
 import click
-from mkdocs.config import config_options as c
-from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
@@ -28,6 +27,7 @@ from mkdocs.structure.pages import Page
 from kbtool.config import Layout
 from kbtool.core.knowledge_base import load_knowledge_base
 from kbtool.errors import KbtoolError
+from kbtool.site.config import KnowledgeBaseConfig
 from kbtool.site.markup.feed_links import add_feed_links
 from kbtool.site.markup.raw_html import StashedBlock, restore_raw_blocks, stash_raw_blocks
 from kbtool.site.markup.remote_media import replace_remote_media
@@ -42,25 +42,6 @@ ASSETS = resources.files("kbtool.site") / "assets"
 STYLE_SHEETS = ("kbtool.css",)
 MATH_STYLE_SHEETS = ("katex/katex.min.css",)
 MATH_SCRIPTS = ("katex/katex.min.js", "kbtool-math.js")
-
-
-class KnowledgeBaseConfig(Config):  # type: ignore[no-untyped-call]
-    papers_dir = c.Type(str, default="papers")
-    topics_dir = c.Type(str, default="topics")
-    #: Generate the home page (unless docs/index.md exists).
-    home = c.Type(bool, default=True)
-    #: Generate the navigation (unless mkdocs.yml has a ``nav``).
-    navigation = c.Type(bool, default=True)
-    related_papers = c.Type(int, default=5)
-    recent_notes = c.Type(int, default=10)
-    #: Typeset math with the KaTeX shipped in kbtool (no CDN).
-    math = c.Type(bool, default=True)
-    #: ``placeholder``: remote images and embeds become links, so the site stays offline.
-    remote_media = c.Choice(("placeholder", "load"), default="placeholder")
-    #: Document the ``kbtool`` commands on a generated Commands page.
-    commands_page = c.Type(bool, default=True)
-    #: Entries in ``notes.xml``, the Atom feed of the notes added last.
-    feed_notes = c.Type(int, default=20)
 
 
 def _asset_files(config: MkDocsConfig, paths: SitePaths, math: bool) -> list[File]:
@@ -130,9 +111,12 @@ def _generated_files(
 
 
 def _cli() -> click.Group:
-    from kbtool.cli import main  # the CLI imports the site package: import it late
-
-    return main
+    """The ``kbtool`` command group, through its entry point: the site never imports the CLI."""
+    (script,) = entry_points(group="console_scripts", name="kbtool")
+    group = script.load()
+    if not isinstance(group, click.Group):
+        raise PluginError("the kbtool entry point is not the kbtool command group")
+    return group
 
 
 class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):  # type: ignore[no-untyped-call]

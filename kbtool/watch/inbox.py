@@ -20,8 +20,8 @@ The life of an entry (:func:`merge_inbox`):
   the inbox filters it against the notes anyway (:func:`waiting`), so a
   paper with a note never shows, however it got its note.
 
-``summary`` is the place for a short summary of the paper (say, by a language
-model, through :mod:`kbtool.watch.summaries`); nothing writes one by default,
+``summary`` is the place for a short summary of the paper, written by hand;
+kbtool never writes one,
 and the site shows it when present.
 """
 
@@ -76,7 +76,7 @@ class InboxEntry:
     title_keywords: tuple[str, ...]  # those of them found in the title
     abstract: str
     comment: str | None = None
-    summary: str | None = None  # a short summary, when a summarizer wrote one
+    summary: str | None = None  # a short summary, written by hand (kept across runs)
 
     @property
     def arxiv_id(self) -> ArxivId:

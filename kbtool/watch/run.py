@@ -46,7 +46,6 @@ from kbtool.watch.inbox import (
 )
 from kbtool.watch.scoring import Scorer
 from kbtool.watch.settings import WatchSettings, load_watch_settings
-from kbtool.watch.summaries import Summarizer, add_summaries
 
 
 def search_query(categories: Sequence[str]) -> str:
@@ -160,7 +159,6 @@ def run_watch(
     *,
     lookup: ArxivLookup | None = None,
     clock: Clock | None = None,
-    summarizer: Summarizer | None = None,
 ) -> WatchReport:
     """One watch run on the knowledge base at ``layout`` (see the module docstring).
 
@@ -206,10 +204,6 @@ def run_watch(
             f"stopped after {search.scanned} search results (watch.max_scanned) before reaching "
             f"papers {days} days old: raise watch.max_scanned or lower watch.days_back"
         )
-    if summarizer is not None:
-        summarized, summary_warnings = add_summaries(changes.entries, summarizer)
-        changes.entries[:] = summarized
-        warnings += summary_warnings
     written = False
     if not options.dry_run:
         lookup.cache.store(c.record for c in selection.candidates)

@@ -37,7 +37,6 @@ FORMATS: tuple[Format, ...] = (
         nested_bullets.parse,
     ),
 )
-FORMATS_BY_NAME = {f.name: f for f in FORMATS}
 
 
 def detect_format(text: str, path: Path | str) -> Format:
