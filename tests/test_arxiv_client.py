@@ -4,23 +4,21 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
 
 from kbtool.arxiv.client import (
-    BACKOFF_BASE,
+    BACKOFF,
     MIN_INTERVAL,
     URL_ENV,
     ArxivClient,
     ArxivSettings,
-    backoff_delay,
     error_subject,
     inspect_feed,
     load_arxiv_settings,
-    parse_retry_after,
     user_agent,
 )
 from kbtool.config import Layout, load_settings
@@ -207,7 +205,7 @@ def test_503_then_200_backs_off_with_jitter(
     assert list(batch.records) == ["1605.08386"]
     assert len(clock.sleeps) == 3
     for retry, wait in enumerate(clock.sleeps):
-        ceiling = BACKOFF_BASE * 2**retry
+        ceiling = BACKOFF.base * 2**retry
         assert ceiling / 2 <= wait <= ceiling
 
 
@@ -351,23 +349,6 @@ def test_an_empty_search_page_within_the_total_is_retried(
 
 
 # --- pure parts ---------------------------------------------------------------------------------
-
-
-def test_parse_retry_after() -> None:
-    now = datetime(2026, 4, 13, 9, 0, tzinfo=UTC)
-    assert parse_retry_after("120", now) == 120.0
-    assert parse_retry_after("Mon, 13 Apr 2026 09:01:00 GMT", now) == 60.0
-    assert parse_retry_after("Mon, 13 Apr 2026 08:00:00 GMT", now) == 0.0
-    assert parse_retry_after("soon", now) is None
-    assert parse_retry_after(None, now) is None
-
-
-def test_backoff_grows_is_capped_and_respects_retry_after() -> None:
-    rng = random.Random(3)
-    waits = [backoff_delay(n, rng) for n in range(8)]
-    assert 3 <= waits[0] <= 6 and 6 <= waits[1] <= 12 and 12 <= waits[2] <= 24
-    assert all(30 <= w <= 60 for w in waits[4:])
-    assert backoff_delay(0, rng, retry_after=30) == 30
 
 
 def test_inspect_feed_on_recorded_bodies() -> None:

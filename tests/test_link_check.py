@@ -13,7 +13,7 @@ from dataclasses import replace
 import pytest
 import trustme
 
-from kbtool.links.http import HostGate, LinkChecker, parse_retry_after
+from kbtool.links.http import HostGate, LinkChecker
 from kbtool.links.settings import LinkSettings
 from kbtool.links.status import Failure, LinkResult, LinkStatus, classify_outcome
 from tests.support.link_server import Concurrency, LinkTestServer, running
@@ -275,19 +275,3 @@ def test_host_interval_spaces_request_starts() -> None:
     asyncio.run(scenario())
     assert [t for host, t in starts if host == "a"] == [100.0, 100.5, 101.0]
     assert sleeps == [0.5, 0.5]  # the other host never waited
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [("7", 7.0), (" 0 ", 0.0), ("soon", None), (None, None)],
-)
-def test_parse_retry_after_seconds(value: str | None, expected: float | None) -> None:
-    assert parse_retry_after(value) == expected
-
-
-def test_parse_retry_after_http_date() -> None:
-    from datetime import UTC, datetime
-
-    now = datetime(2015, 10, 21, 7, 28, 0, tzinfo=UTC)
-    assert parse_retry_after("Wed, 21 Oct 2015 07:28:30 GMT", now) == 30.0
-    assert parse_retry_after("Wed, 21 Oct 2015 07:27:00 GMT", now) == 0.0

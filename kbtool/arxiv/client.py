@@ -35,8 +35,6 @@ import random
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -54,12 +52,13 @@ from kbtool.core.arxiv_id import find_arxiv_id
 from kbtool.errors import ArxivQueryError, ConfigError, InputError, RemoteError
 from kbtool.util.atomic_write import write_text_atomic
 from kbtool.util.clock import Clock, SystemClock
+from kbtool.util.retry import Backoff, parse_retry_after
 
 DEFAULT_URL = "https://export.arxiv.org/api/query"
 URL_ENV = "KBTOOL_ARXIV_URL"
 MIN_INTERVAL = 3.0  # seconds between requests: the arXiv API terms of use
-BACKOFF_BASE = 6.0  # so the first retry (3–6 s) already keeps the 3-second rule
-BACKOFF_CAP = 60.0
+#: The first retry waits 3–6 s, so it already keeps the 3-second rule; at most 60 s.
+BACKOFF = Backoff(base=6.0, cap=60.0)
 MAX_RETRY_AFTER = 300.0  # a longer Retry-After means "not today": give up and say so
 MAX_BATCH = 2000  # the API's own limit on results per request
 
@@ -137,33 +136,6 @@ def user_agent(contact: str | None) -> str:
 
 
 # --- waiting ------------------------------------------------------------------------------------
-
-
-def parse_retry_after(value: str | None, now: datetime) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (seconds or an HTTP date), or None."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        return None
-    return max((when - now).total_seconds(), 0.0)
-
-
-def backoff_delay(retry: int, rng: random.Random, retry_after: float | None = None) -> float:
-    """The wait before retry number ``retry`` (0 for the first): exponential, jittered.
-
-    Half of ``min(cap, base·2^retry)`` is fixed and half random, so retries of
-    several clients spread out; a server's ``Retry-After`` is a floor.
-    """
-    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2.0**retry)
-    delay = ceiling / 2 + rng.uniform(0, ceiling / 2)
-    return max(delay, retry_after or 0.0)
 
 
 @dataclass
@@ -429,7 +401,7 @@ class ArxivClient:
                     outcome.status,
                     attempt,
                 )
-            delay = backoff_delay(attempt, self.rng, outcome.retry_after)
+            delay = BACKOFF.delay(attempt, self.rng, outcome.retry_after)
             self.stats.retries += 1
             self.stats.backoff_seconds += delay
             self.clock.sleep(delay)

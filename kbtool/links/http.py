@@ -22,7 +22,6 @@ Sleeping, the clock and the jitter are injected so tests never wait out a backof
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import random
 import socket
 import ssl
@@ -38,16 +37,16 @@ import httpx
 from kbtool import __version__
 from kbtool.links.settings import LinkSettings
 from kbtool.links.status import REDIRECTS, Failure, FetchOutcome, Hop
+from kbtool.util.retry import Backoff, parse_retry_after
 
 USER_AGENT = f"kbtool/{__version__} (link checker; python-httpx)"
 #: Statuses that mean "HEAD is not welcome here": ask again with GET.
 HEAD_REFUSED = frozenset({403, 405, 501})
-#: First backoff delay in seconds (then 2x, 4x…, each with jitter), and the longest.
-BACKOFF_BASE = 1.0
-BACKOFF_CAP = 30.0
+#: The first retry waits 0.5–1 s (then twice as long each time, jittered), at most 30 s.
+BACKOFF = Backoff(base=1.0, cap=30.0)
 
 Sleep = Callable[[float], Awaitable[None]]
-Clock = Callable[[], float]
+MonotonicClock = Callable[[], float]
 
 
 @dataclass(frozen=True)
@@ -55,22 +54,6 @@ class _Response:
     status: int
     location: str | None
     retry_after: float | None
-
-
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delay-seconds or an HTTP date)."""
-    if value is None:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 def _exception_chain(err: BaseException) -> Iterable[BaseException]:
@@ -106,7 +89,7 @@ def transport_failure(err: BaseException) -> Failure:
 class HostGate:
     """At most ``limit`` requests in flight to one host, their starts ``interval`` apart."""
 
-    def __init__(self, limit: int, interval: float, clock: Clock, sleep: Sleep) -> None:
+    def __init__(self, limit: int, interval: float, clock: MonotonicClock, sleep: Sleep) -> None:
         self._slots = asyncio.Semaphore(limit)
         self._lock = asyncio.Lock()
         self._next_start = float("-inf")
@@ -134,7 +117,7 @@ class LinkChecker:
         settings: LinkSettings,
         *,
         sleep: Sleep = asyncio.sleep,
-        clock: Clock = time.monotonic,
+        clock: MonotonicClock = time.monotonic,
         rng: random.Random | None = None,
         verify: ssl.SSLContext | None = None,
     ) -> None:
@@ -238,10 +221,6 @@ class LinkChecker:
             retries,
         )
 
-    def _backoff(self, attempt: int) -> float:
-        ceiling: float = min(BACKOFF_CAP, BACKOFF_BASE * 2.0**attempt)
-        return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
-
     async def _request_with_retries(
         self, client: httpx.AsyncClient, url: str
     ) -> tuple[_Response | None, Failure | None, str, int]:
@@ -272,7 +251,7 @@ class LinkChecker:
                     return None, Failure.RETRY_AFTER_TOO_LONG, detail, attempt
             if wait is None and attempt >= self.settings.retries:
                 return None, failure, detail, attempt
-            await self._sleep(wait if wait is not None else self._backoff(attempt))
+            await self._sleep(wait if wait is not None else BACKOFF.delay(attempt, self._rng))
             attempt += 1
 
     async def _head_then_get(self, client: httpx.AsyncClient, url: str) -> _Response:
@@ -289,7 +268,9 @@ class LinkChecker:
                 async with client.stream(method, url) as response:
                     retry_after = None
                     if response.status_code in (429, 503):
-                        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                        retry_after = parse_retry_after(
+                            response.headers.get("Retry-After"), datetime.now(UTC)
+                        )
                     return _Response(
                         response.status_code, response.headers.get("Location"), retry_after
                     )
