@@ -25,7 +25,10 @@ import unicodedata
 from collections.abc import Sequence
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
-_PLACEHOLDER = re.compile(r"^(?:arxiv)?\s*:?\s*[\d.v/a-z-]*\d{4}[\d.v]*$", re.IGNORECASE)
+#: A title that is only an arXiv id (``arXiv 2405.09673``): it names no paper.
+_PLACEHOLDER = re.compile(
+    r"(?:arxiv\s*:?\s*)?(?:\d{4}\.\d{4,5}|[a-z-]+(?:\.[a-z]{2})?/\d{7})(?:v\d+)?", re.IGNORECASE
+)
 _STOP_WORDS = """
 a an and are as at be by for from in into is it of on or the to via vs with without
 we our its all can do does not
