@@ -15,6 +15,7 @@ from kbtool.citations.keys import doi_key, note_keys, paper_key, request_id
 from kbtool.citations.parse import (
     S2FormatError,
     S2Paper,
+    clean_title,
     error_message,
     parse_batch,
     parse_reference_page,
@@ -218,9 +219,11 @@ def test_a_damaged_file_is_an_error_at_its_line(text: str, line: int, fragment: 
 
 
 @given(st.text(max_size=200))
-def test_any_title_reads_back_as_written(title: str) -> None:
+def test_any_title_reads_back_as_one_clean_line(title: str) -> None:
     data = CitationData({"arXiv:2106.09685": PaperEntry("s", title, (), None, READ, ())})
-    assert parse_citation_data(render_citation_data(data)).papers["arXiv:2106.09685"].title == title
+    read = parse_citation_data(render_citation_data(data)).papers["arXiv:2106.09685"].title
+    assert read == clean_title(title)
+    assert clean_title(read) == read and "\n" not in read
 
 
 # --- the graph between notes --------------------------------------------------------------------

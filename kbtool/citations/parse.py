@@ -15,6 +15,7 @@ capped) and are escaped by whoever shows them.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -108,11 +109,18 @@ class ReferencePage:
     items: int  # entries on the page, including those without any id
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def clean_title(value: object) -> str:
-    """A title as one line of plain text (empty when S2 has none)."""
+    """A title as one line of plain text (empty when S2 has none).
+
+    Control characters (a terminal's escape sequences, bidirectional overrides)
+    are dropped: a title is shown in terminals and annotations as well as pages.
+    """
     if not isinstance(value, str):
         return ""
-    text = " ".join(value.split())
+    text = " ".join(_CONTROL.sub(" ", value).split())
     return text if len(text) <= MAX_TITLE else text[: MAX_TITLE - 1] + "…"
 
 

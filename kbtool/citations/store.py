@@ -45,6 +45,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from kbtool.citations.parse import clean_title
 from kbtool.errors import CitationDataError
 from kbtool.util.atomic_write import write_text_atomic
 
@@ -221,7 +222,7 @@ def _entry(key: str, value: Any, text: str, path: str) -> PaperEntry:
         raise fail(f"`read` must be a date (YYYY-MM-DD), not {value['read']!r}") from None
     return PaperEntry(
         value["s2"],
-        value["title"],
+        clean_title(value["title"]),  # data from disk: one line, no control characters
         lists["ids"],
         count,
         read,
@@ -242,7 +243,7 @@ def _cited(key: str, value: Any, text: str, path: str) -> CitedPaper:
         raise CitationDataError(
             f"cited paper {key}: title must be text and year a number", path, _line_of(text, key)
         )
-    return CitedPaper(title, year)
+    return CitedPaper(clean_title(title), year)
 
 
 def load_citation_data(path: Path, display: str) -> CitationData:
