@@ -9,12 +9,16 @@ note B when B's paper is among A's paper's references (or A's among B's
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from kbtool.citations.keys import ARXIV, CORPUS, DOI, S2, arxiv_base, note_keys
-from kbtool.citations.store import CitationData, PaperEntry
+from kbtool.citations.settings import load_citation_settings
+from kbtool.citations.store import CitationData, PaperEntry, load_citation_data
+from kbtool.core.knowledge_base import KnowledgeBase
 from kbtool.core.note import Note
 
 
@@ -26,6 +30,7 @@ class MissingPaper:
     title: str
     year: int | None
     cited_by: tuple[str, ...]  # note paths, one per citing paper
+    read: date | None = None  # when the newest of those citing papers' references were read
 
     @property
     def arxiv_id(self) -> str | None:
@@ -53,6 +58,11 @@ class MissingPaper:
         """Its title, or its key when S2 gave none."""
         return self.title or self.key
 
+    @property
+    def anchor(self) -> str:
+        """Its anchor on the Inbox page (``arXiv:1706.03762`` → ``cited-arxiv-1706-03762``)."""
+        return "cited-" + re.sub(r"[^0-9a-z]+", "-", self.key.lower()).strip("-")
+
 
 @dataclass
 class CitationGraph:
@@ -62,6 +72,8 @@ class CitationGraph:
     cites: dict[str, tuple[str, ...]] = field(default_factory=dict)
     cited_by: dict[str, tuple[str, ...]] = field(default_factory=dict)
     missing: list[MissingPaper] = field(default_factory=list)
+    #: A paper cited by at least this many notes' papers, with no note, is missing.
+    missing_min: int = 3
 
     def edges(self) -> Iterable[tuple[str, str]]:
         """Every citation between notes as (citing note, cited note), sorted."""
@@ -90,7 +102,7 @@ def build_citation_graph(
     Missing papers are ranked by how many of the notes' papers cite them, then
     newest first, then by key; each lists one citing note per citing paper.
     """
-    graph = CitationGraph()
+    graph = CitationGraph(missing_min=missing_min)
     by_key: dict[str, list[str]] = defaultdict(list)  # any key of a paper → its notes
     paper_of: dict[str, str] = {}  # note path → its entry's key
     for note in sorted(notes, key=lambda n: n.path):
@@ -129,14 +141,28 @@ def build_citation_graph(
         if len(papers) < missing_min:
             continue
         info = data.cited.get(key)
+        citing_notes = tuple(sorted(papers.values()))
         missing.append(
             MissingPaper(
                 key,
                 info.title if info else "",
                 info.year if info else None,
-                tuple(sorted(papers.values())),
+                citing_notes,
+                max(graph.entries[note_path].read for note_path in citing_notes),
             )
         )
     missing.sort(key=lambda m: (-len(m.cited_by), -(m.year or 0), m.key))
     graph.missing = missing
     return graph
+
+
+def load_citation_graph(kb: KnowledgeBase) -> CitationGraph:
+    """The graph of the knowledge base's notes under its ``citations.json`` (none: empty).
+
+    Raises CitationDataError when the file cannot be read, ConfigError for a bad
+    ``citations:`` setting.
+    """
+    settings = load_citation_settings(kb.settings, {})
+    path = kb.layout.citations_file
+    data = load_citation_data(path, kb.layout.relative(path))
+    return build_citation_graph(kb.notes, data, settings.missing_min)
