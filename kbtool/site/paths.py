@@ -65,6 +65,10 @@ class SitePaths:
         """A topic's citation map, beside the topic's page."""
         return f"{self.topics_dir}/{topic_id}/map.md"
 
+    def map_list(self, map_uri: str) -> str:
+        """The page listing a large map's citations (``map.md`` → ``map/citations.md``)."""
+        return map_uri.removesuffix(".md") + "/citations.md"
+
     def url(self, uri: str) -> str:
         """The URL (relative to the site root) MkDocs gives the file ``uri``."""
         return _url(uri, self.directory_urls)

@@ -20,7 +20,7 @@ from kbtool.core.knowledge_base import KnowledgeBase
 from kbtool.site.catalog import Catalog, build_catalog
 from kbtool.site.feeds import FeedSite, render_inbox_feed, render_notes_feed
 from kbtool.site.markup.markdown_escape import escape_html
-from kbtool.site.pages.citation_map import render_map_data, render_map_page
+from kbtool.site.pages.citation_map import render_map_data, render_map_pages
 from kbtool.site.pages.commands import render_commands_page
 from kbtool.site.pages.home import recently_added, render_home_page, render_reading_queue_page
 from kbtool.site.pages.inbox import render_inbox_page
@@ -111,8 +111,8 @@ def render_site(
         site.papers.append(paper.uri)
     for topic in kb.topics:
         pages[paths.topic(topic.id)] = render_topic_page(topic, catalog)
-        pages[paths.topic_map(topic.id)] = render_map_page(catalog, topic)
-    pages[paths.citation_map] = render_map_page(catalog)
+        pages.update(render_map_pages(catalog, topic))
+    pages.update(render_map_pages(catalog))
     pages[paths.citation_map_data] = render_map_data(catalog)
     pages[paths.topics_index] = render_topics_index(catalog)
     if options.home:

@@ -331,6 +331,7 @@
     this.drawMarks(ctx, c, visibleNow);
     this.figure.setAttribute("data-drawn-papers", String(visibleNow.length));
     this.figure.setAttribute("data-drawn-citations", String(drawnEdges));
+    this.figure.setAttribute("data-focus", this.focus >= 0 ? this.papers[this.focus].url : "");
     if (this.firstDraw) {
       this.firstDraw = false;
       this.figure.setAttribute("data-state", "ready");
@@ -376,6 +377,7 @@
     var first = new Date((this.dayMin - this.panX / pxPerDay) * DAY_MS);
     var year = first.getUTCFullYear();
     var month = monthly ? first.getUTCMonth() : 0;
+    var firstLabel = null;
     for (var guard = 0; guard < 2000; guard++) {
       var day = Date.UTC(year, month, 1) / DAY_MS;
       var x = left + (day - this.dayMin) * pxPerDay + this.panX;
@@ -387,9 +389,16 @@
         ctx.stroke();
         var label = monthly ? (month === 0 ? String(year) : String(month + 1).padStart(2, "0"))
           : String(year);
-        if (monthly || pxPerDay * 365 > 34 || year % 5 === 0) ctx.fillText(label, x + 3, AXIS_H - 12);
+        if (monthly || pxPerDay * 365 > 34 || year % 5 === 0) {
+          ctx.fillText(label, x + 3, AXIS_H - 12);
+          if (firstLabel === null) firstLabel = x;
+        }
       }
       if (monthly) { month++; if (month > 11) { month = 0; year++; } } else year++;
+    }
+    // Where the view starts, when no tick is near the left edge to say.
+    if (firstLabel === null || firstLabel - left > 64) {
+      ctx.fillText(isoDate(this.dayMin - this.panX / pxPerDay).slice(0, 7), left + 3, AXIS_H - 12);
     }
     if (this.undated) {
       ctx.fillText("undated", right + 6, AXIS_H - 12);
@@ -754,7 +763,11 @@
     document.querySelectorAll("figure.kb-map").forEach(start);
   }
 
-  if (typeof document$ !== "undefined") document$.subscribe(startAll);
-  else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", startAll);
-  else startAll();
+  // The script comes right after the map (async): start at once, while the rest of the page
+  // loads. Material's instant navigation, if on, brings new pages through document$.
+  startAll();
+  document.addEventListener("DOMContentLoaded", function () {
+    startAll();
+    if (typeof document$ !== "undefined") document$.subscribe(startAll);
+  });
 })();

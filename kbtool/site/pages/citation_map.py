@@ -36,9 +36,13 @@ from kbtool.site.markup.markdown_escape import escape_html, escape_text
 from kbtool.site.markup.page_meta import page_frontmatter
 from kbtool.site.markup.raw_html import raw_block
 from kbtool.site.pages.paper import TITLE_ANCHOR
+from kbtool.site.paths import relative_link
 
 MAP_SCRIPT = "kbtool-map.js"
 DATA_VERSION = 1
+#: A map with more citations than this lists them on a page of their own: a page of
+#: ten thousand links takes seconds to load, and the map should not wait for it.
+LIST_INLINE_MAX = 1000
 _EPOCH = date(1970, 1, 1)
 
 
@@ -117,15 +121,18 @@ def _count(n: int, word: str) -> str:
     return f"{n} {word}{'s' * (n != 1)}"
 
 
-def _figure(catalog: Catalog, uri: str, topics: Iterable[str], papers: int) -> str:
+def _figure(
+    catalog: Catalog, uri: str, topics: Iterable[str], papers: int, list_below: bool
+) -> str:
     paths = catalog.paths
     data = paths.href(uri, paths.citation_map_data)
     root = paths.href(uri, paths.home)
     script = paths.href(uri, f"{paths.assets_dir}/{MAP_SCRIPT}")
     topic_ids = escape_html(" ".join(topics))
+    where = "below the map" if list_below else "on a page linked below the map"
     label = (
         f"Citation map of {_count(papers, 'paper')}: each placed by date and topic, "
-        "arrows to the papers it cites. The same citations are listed below the map."
+        f"arrows to the papers it cites. The same citations are listed {where}."
     )
     return (
         f'<figure class="kb-map" data-kb-map="{data}" data-kb-root="{root}" '
@@ -139,14 +146,16 @@ def _figure(catalog: Catalog, uri: str, topics: Iterable[str], papers: int) -> s
         '<span class="kb-map__key kb-map__key--to-read">to read</span> · an arrow points '
         "from a paper to a paper it cites · hover for the title, click to open the note · "
         "drag to move, Ctrl + wheel or the buttons to zoom</figcaption>\n"
-        "<noscript><p>The map needs JavaScript; the same citations are listed below.</p>"
+        f"<noscript><p>The map needs JavaScript; the same citations are listed {where}.</p>"
         "</noscript>\n"
-        f'</figure>\n<script src="{script}" defer></script>\n'
+        # async, right after the map: it starts drawing while the rest of the page loads.
+        f'</figure>\n<script src="{script}" async></script>\n'
     )
 
 
-def render_map_page(catalog: Catalog, topic: Topic | None = None) -> str:
-    """The map of the whole knowledge base, or of ``topic`` and its sub-topics."""
+def render_map_pages(catalog: Catalog, topic: Topic | None = None) -> dict[str, str]:
+    """The map of the whole knowledge base, or of ``topic`` and its sub-topics, by page name:
+    the map, and its citations as a list on a page of their own when there are many."""
     paths, kb = catalog.paths, catalog.kb
     if topic is None:
         uri, title = paths.citation_map, "Citation map"
@@ -158,6 +167,7 @@ def render_map_page(catalog: Catalog, topic: Topic | None = None) -> str:
         topics = [topic.id, *(t.id for t in kb.topics.descendants(topic.id))]
     citations = _citations_among(catalog, papers)
     count = sum(len(cited) for _, cited in citations)
+    inline = count <= LIST_INLINE_MAX
     out = [
         page_frontmatter(title, search=False),
         f"# {escape_text(title)} {{ #{TITLE_ANCHOR} }}\n\n",
@@ -176,13 +186,32 @@ def render_map_page(catalog: Catalog, topic: Topic | None = None) -> str:
         "(from Semantic Scholar, through `kbtool enrich`).\n\n"
     )
     if papers:
-        out.append(raw_block(_figure(catalog, uri, topics, len(papers)), indexed=False))
+        out.append(raw_block(_figure(catalog, uri, topics, len(papers), inline), indexed=False))
     out.append("## Citations, as a list { #kb-map-list data-search-exclude }\n\n")
-    if citations:
-        out.append(raw_block(render_citation_list(catalog, uri, papers), indexed=False))
-    else:
+    pages = {uri: ""}
+    if not citations:
         out.append(
             "No citations between these papers yet. `kbtool enrich` asks Semantic Scholar "
             "for them and keeps them in `citations.json`.\n"
         )
-    return "".join(out)
+    elif inline:
+        out.append(raw_block(render_citation_list(catalog, uri, papers), indexed=False))
+    else:
+        list_uri = paths.map_list(uri)
+        out.append(
+            f"The {_count(count, 'citation')} of this map are listed on "
+            f"[a page of their own]({relative_link(uri, list_uri)}).\n"
+        )
+        list_title = f"{title}: the citations"
+        pages[list_uri] = "".join(
+            [
+                page_frontmatter(list_title, search=False),
+                f"# {escape_text(list_title)} {{ #{TITLE_ANCHOR} }}\n\n",
+                f"{_count(count, 'citation')} between {_count(len(papers), 'paper')}, each paper "
+                f"with those it cites, oldest first. Back to [the map]"
+                f"({relative_link(list_uri, uri)}).\n\n",
+                raw_block(render_citation_list(catalog, list_uri, papers), indexed=False),
+            ]
+        )
+    pages[uri] = "".join(out)
+    return pages
