@@ -16,7 +16,13 @@ from kbtool.config import Layout
 from kbtool.util.clock import ManualClock
 from tests.support.arxiv_server import FakeArxiv
 from tests.support.kb import KnowledgeBaseFactory, RunKbtool
-from tests.support.s2_server import FakeSemanticScholar, MakeCitationSession, Reply
+from tests.support.s2_server import (
+    FakeSemanticScholar,
+    MakeCitationSession,
+    Reply,
+    paper_json,
+    reference_json,
+)
 
 PAPERS = {
     "lora.md": ("2106.09685", "LoRA: Low-Rank Adaptation of Large Language Models"),
@@ -68,6 +74,21 @@ def test_papers_are_asked_in_batches_and_the_file_is_written(
     assert data.cited["arXiv:2302.13971"].year == 2023
     # Nothing in the notes themselves.
     assert all("citations" not in p.read_text("utf-8") for p in (kb.root / "notes").glob("*.md"))
+
+
+def test_a_note_with_only_a_doi_is_asked_by_its_doi_and_linked_by_its_arxiv_id(
+    kb: KnowledgeBaseFactory, fake_s2: FakeSemanticScholar, make_session: MakeCitationSession
+) -> None:
+    lora = reference_json("2106.09685", "LoRA: Low-Rank Adaptation of Large Language Models")
+    fake_s2.add_paper(paper_json("2501.00001", "A Journal Paper", [lora], doi="10.1145/3600000.1"))
+    write_notes(kb, ("lora.md",))
+    kb.write_note("journal.md", "---\ntitle: A Journal Paper\ndoi: 10.1145/3600000.1\n---\n")
+    update_citations(Layout(kb.root), make_session())
+    assert sorted(fake_s2.batch_requests()[0]) == ["ARXIV:2106.09685", "DOI:10.1145/3600000.1"]
+    data = parse_citation_data((kb.root / "citations.json").read_text("utf-8"))
+    journal = data.papers["DOI:10.1145/3600000.1"]
+    assert journal.ids == ("DOI:10.1145/3600000.1", "arXiv:2501.00001")
+    assert data.papers["arXiv:2106.09685"].cited_by == ("DOI:10.1145/3600000.1",)
 
 
 def test_a_warm_rerun_makes_no_request_and_writes_nothing(

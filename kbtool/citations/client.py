@@ -124,7 +124,7 @@ class SemanticScholarClient:
     def __enter__(self) -> SemanticScholarClient:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, *_exc: object) -> None:
         self.close()
 
     def close(self) -> None:

@@ -90,7 +90,7 @@ class CitationSession:
     def __enter__(self) -> CitationSession:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, *_exc: object) -> None:
         self.close()
 
 
