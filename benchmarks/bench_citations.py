@@ -36,6 +36,7 @@ from datetime import date, timedelta
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -149,6 +150,14 @@ class _Quiet(SimpleHTTPRequestHandler):
         pass
 
 
+class _Server(ThreadingHTTPServer):
+    """A static server that says nothing when a browser drops a request it no longer needs."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # a broken pipe, a reset
+            super().handle_error(request, client_address)
+
+
 HOVER_PROBE = """
 (canvas) => {
   window.__hover = [];
@@ -179,7 +188,7 @@ def bench_map(papers: int, citations: int, runs: int, keep: Path | None) -> None
     started = time.perf_counter()
     site = build_site(Layout(root), strict=True)
     build_s = time.perf_counter() - started
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(site)))
+    server = _Server(("127.0.0.1", 0), partial(_Quiet, directory=str(site)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}/"
     draw_ms: list[float] = []

@@ -167,14 +167,14 @@
     this.pinned = false;
     this.hideTip();
     this.layout();
-    this.requestDraw();
+    this.invalidate();
   };
 
   CitationMap.prototype.reset = function () {
     this.zoom = 1;
     this.panX = 0;
     this.scrollY = 0;
-    this.requestDraw();
+    this.invalidate();
   };
 
   // --- layout: where each shown paper goes, at zoom 1 -----------------------------------------
@@ -315,28 +315,90 @@
     };
   };
 
-  CitationMap.prototype.draw = function () {
-    var ctx = this.canvas.getContext("2d");
-    var c = this.colors();
-    var w = this.width;
-    var h = this.height;
+  // What the view shows changed (pan, zoom, filters, size, colours): redraw everything.
+  CitationMap.prototype.invalidate = function () {
+    this.baseValid = false;
+    this.requestDraw();
+  };
+
+  CitationMap.prototype.layer = function (name) {
+    var canvas = this[name] || (this[name] = document.createElement("canvas"));
+    if (canvas.width !== this.canvas.width || canvas.height !== this.canvas.height) {
+      canvas.width = this.canvas.width;
+      canvas.height = this.canvas.height;
+    }
+    var ctx = canvas.getContext("2d");
     ctx.setTransform(this.ratio, 0, 0, this.ratio, 0, 0);
-    ctx.clearRect(0, 0, w, h);
-    ctx.font = "12px " + c.font;
-    ctx.textBaseline = "middle";
-    this.drawLanes(ctx, c, w, h);
-    this.drawAxis(ctx, c, w);
-    var visibleNow = this.placeInView(w, h);
-    var drawnEdges = this.drawEdges(ctx, c, w, h);
-    this.drawMarks(ctx, c, visibleNow);
-    this.figure.setAttribute("data-drawn-papers", String(visibleNow.length));
-    this.figure.setAttribute("data-drawn-citations", String(drawnEdges));
-    this.figure.setAttribute("data-focus", this.focus >= 0 ? this.papers[this.focus].url : "");
+    ctx.clearRect(0, 0, this.width, this.height);
+    return ctx;
+  };
+
+  // The view without a paper in focus, in two layers kept between frames: the lanes and the
+  // axis, and the citations and papers. Pointing at a paper then redraws only its citations
+  // over a faded copy of the rest, so hovering costs the same at ten or ten thousand.
+  CitationMap.prototype.renderBase = function () {
+    var c = (this.palette = this.colors());
+    var w = this.width, h = this.height;
+    var chrome = this.layer("chromeLayer");
+    chrome.font = "12px " + c.font;
+    chrome.textBaseline = "middle";
+    this.drawLanes(chrome, c, w, h);
+    this.drawAxis(chrome, c, w);
+    this.inView = this.placeInView(w, h);
+    var content = this.layer("contentLayer");
+    this.faintEdges = this.drawEdges(content, c, w, h);
+    this.drawMarks(content, c, this.inView, null);
+    this.baseValid = true;
+  };
+
+  CitationMap.prototype.draw = function () {
+    if (!this.baseValid) this.renderBase();
+    var ctx = this.canvas.getContext("2d");
+    var c = this.palette;
+    var focus = this.focus;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
+    ctx.drawImage(this.chromeLayer, 0, 0);
+    ctx.globalAlpha = focus >= 0 ? 0.25 : 1;
+    ctx.drawImage(this.contentLayer, 0, 0);
+    ctx.globalAlpha = 1;
+    ctx.setTransform(this.ratio, 0, 0, this.ratio, 0, 0);
+    var strong = 0;
+    if (focus >= 0) {
+      strong = this.drawFocus(ctx, c, focus);
+    }
+    this.figure.setAttribute("data-drawn-papers", String(this.inView.length));
+    this.figure.setAttribute("data-drawn-citations", String(this.faintEdges + strong));
+    this.figure.setAttribute("data-focus", focus >= 0 ? this.papers[focus].url : "");
     if (this.firstDraw) {
       this.firstDraw = false;
       this.figure.setAttribute("data-state", "ready");
       if (window.performance && performance.mark) performance.mark("kb-map-drawn");
     }
+  };
+
+  // The paper in focus: what it cites (primary colour) and what cites it (accent), strong,
+  // with those papers drawn again at full strength.
+  CitationMap.prototype.drawFocus = function (ctx, c, focus) {
+    var self = this;
+    var cites = this.out[focus].filter(function (e) { return self.visible[self.to[e]]; });
+    var citedBy = this.into[focus].filter(function (e) { return self.visible[self.from[e]]; });
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(LABEL_W, AXIS_H, this.width - LABEL_W, this.height - AXIS_H);
+    ctx.clip();
+    ctx.globalAlpha = 0.95;
+    ctx.lineWidth = 1.6;
+    ctx.strokeStyle = ctx.fillStyle = c.primary;
+    this.strokeEdges(ctx, cites, true);
+    ctx.strokeStyle = ctx.fillStyle = c.accent;
+    this.strokeEdges(ctx, citedBy, true);
+    ctx.restore();
+    var near = [focus];
+    cites.forEach(function (e) { near.push(self.to[e]); });
+    citedBy.forEach(function (e) { near.push(self.from[e]); });
+    this.drawMarks(ctx, c, near, focus);
+    return cites.length + citedBy.length;
   };
 
   CitationMap.prototype.drawLanes = function (ctx, c, w, h) {
@@ -436,16 +498,14 @@
     return x >= LABEL_W && x <= w && y >= AXIS_H && y <= h;
   };
 
+  // Every citation between shown papers with an end in view (the rest would be lines to
+  // nowhere), faint; the more there are, the fainter. Returns how many were drawn.
   CitationMap.prototype.drawEdges = function (ctx, c, w, h) {
-    var focus = this.focus;
-    var strong = [];
     var faint = [];
     for (var e = 0; e < this.from.length; e++) {
       var a = this.from[e];
       var b = this.to[e];
       if (!this.visible[a] || !this.visible[b]) continue;
-      if (focus >= 0 && (a === focus || b === focus)) { strong.push(e); continue; }
-      // Only citations with an end in view: the rest would be lines to nowhere.
       if (this.inside(this.sx[a], this.sy[a], w, h) || this.inside(this.sx[b], this.sy[b], w, h)) {
         faint.push(e);
       }
@@ -457,20 +517,10 @@
     ctx.lineWidth = 1;
     ctx.strokeStyle = c.light;
     ctx.fillStyle = c.light;
-    ctx.globalAlpha = focus >= 0 ? 0.06 : faint.length > 3000 ? 0.1 : faint.length > 600 ? 0.18 : 0.32;
-    this.strokeEdges(ctx, faint, faint.length <= ARROWS_UP_TO && focus < 0);
-    ctx.globalAlpha = 0.95;
-    ctx.lineWidth = 1.6;
-    var self = this;
-    // What the paper cites in the primary colour, what cites it in the accent colour.
-    ctx.strokeStyle = c.primary;
-    ctx.fillStyle = c.primary;
-    this.strokeEdges(ctx, strong.filter(function (e) { return self.from[e] === focus; }), true);
-    ctx.strokeStyle = c.accent;
-    ctx.fillStyle = c.accent;
-    this.strokeEdges(ctx, strong.filter(function (e) { return self.to[e] === focus; }), true);
+    ctx.globalAlpha = faint.length > 3000 ? 0.1 : faint.length > 600 ? 0.18 : 0.32;
+    this.strokeEdges(ctx, faint, faint.length <= ARROWS_UP_TO);
     ctx.restore();
-    return faint.length + strong.length;
+    return faint.length;
   };
 
   CitationMap.prototype.strokeEdges = function (ctx, list, arrows) {
@@ -504,26 +554,16 @@
     ctx.fill();
   };
 
-  CitationMap.prototype.drawMarks = function (ctx, c, list) {
-    var focus = this.focus;
-    var near = new Set();
-    if (focus >= 0) {
-      var self = this;
-      this.out[focus].forEach(function (e) { near.add(self.to[e]); });
-      this.into[focus].forEach(function (e) { near.add(self.from[e]); });
-    }
+  CitationMap.prototype.drawMarks = function (ctx, c, list, focus) {
     ctx.save();
     ctx.beginPath();
     ctx.rect(LABEL_W - RADIUS, AXIS_H, this.width, this.height);
     ctx.clip();
     for (var k = 0; k < list.length; k++) {
       var i = list[k];
-      var dim = focus >= 0 && i !== focus && !near.has(i);
-      ctx.globalAlpha = dim ? 0.3 : 1;
       this.mark(ctx, c, i, i === focus ? RADIUS + 2 : RADIUS);
     }
     ctx.restore();
-    ctx.globalAlpha = 1;
   };
 
   // read: filled; reading: half filled; to read: a ring; no status: a small grey dot.
@@ -624,7 +664,7 @@
     this.clampView();
     this.panX = plotX - before * this.zoom;
     this.clampView();
-    this.requestDraw();
+    this.invalidate();
   };
 
   CitationMap.prototype.bindEvents = function () {
@@ -645,7 +685,7 @@
           self.scrollY = start.scrollY - dy;
           self.clampView();
           self.hideTip();
-          self.requestDraw();
+          self.invalidate();
           return;
         }
       }
@@ -676,7 +716,7 @@
       if (self.scrollY !== before) {
         event.preventDefault(); // the map scrolls; at its ends, the page does
         self.hideTip();
-        self.requestDraw();
+        self.invalidate();
       }
     }, { passive: false });
     canvas.addEventListener("keydown", function (event) {
@@ -693,8 +733,13 @@
       } else return;
       event.preventDefault();
       self.clampView();
-      self.requestDraw();
+      self.invalidate();
     });
+    // Material's light/dark toggle changes the colours the map reads: draw again.
+    if (window.MutationObserver && document.body) {
+      new MutationObserver(function () { self.invalidate(); })
+        .observe(document.body, { attributes: true, attributeFilter: ["data-md-color-scheme"] });
+    }
     if (window.ResizeObserver) {
       var lastWidth = 0;
       new ResizeObserver(function () {
@@ -702,7 +747,7 @@
         if (width && Math.abs(width - lastWidth) > 1) {
           lastWidth = width;
           self.layout();
-          self.requestDraw();
+          self.invalidate();
         }
       }).observe(this.stage);
     }
