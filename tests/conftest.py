@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from kbtool.arxiv.client import URL_ENV, ArxivClient, ArxivSettings
+from kbtool.arxiv.client import ArxivClient
 from kbtool.arxiv.lookup import ArxivLookup
+from kbtool.arxiv.settings import URL_ENV, ArxivSettings
 from kbtool.citations.settings import KEY_ENV
 from kbtool.citations.settings import URL_ENV as S2_URL_ENV
 from kbtool.citations.update import CitationSession

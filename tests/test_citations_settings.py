@@ -12,7 +12,7 @@ from kbtool.citations.settings import (
     CitationSettings,
     load_citation_settings,
 )
-from kbtool.config import Layout, load_settings
+from kbtool.config import DAY, Layout, load_settings
 from kbtool.errors import ConfigError, InputError
 from tests.support.kb import REPO_ROOT, SETTINGS_TEMPLATE, KnowledgeBaseFactory
 
@@ -25,16 +25,22 @@ def settings_of(
 
 
 def test_the_documented_defaults_are_the_defaults(kb: KnowledgeBaseFactory) -> None:
-    """The commented-out ``citations:`` section of the kbtool.yml template, switched on."""
-    lines = SETTINGS_TEMPLATE.read_text(encoding="utf-8").splitlines()
-    start = lines.index(next(line for line in lines if line.startswith("# citations:")))
-    section = [
-        line[2:] for line in lines[start:] if line.startswith("#   ") or line == lines[start]
-    ]
-    assert len(section) == 8
-    assert settings_of(kb, "\n".join(section) + "\n") == CitationSettings()
-    repository = (REPO_ROOT / "kbtool.yml").read_text(encoding="utf-8")
-    assert repository.endswith("\n".join(lines[start:]) + "\n")
+    """The commented-out ``citations:`` section of both kbtool.yml files, switched on."""
+    for path in (SETTINGS_TEMPLATE, REPO_ROOT / "kbtool.yml"):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        start = lines.index(next(line for line in lines if line.startswith("# citations:")))
+        section = []
+        for line in lines[start:]:
+            if not line.startswith("#  ") and section:
+                break
+            section.append(line[2:])
+        assert len(section) == 9
+        assert settings_of(kb, "\n".join(section) + "\n") == CitationSettings(), path
+
+
+def test_durations_read_as_elsewhere(kb: KnowledgeBaseFactory) -> None:
+    settings = settings_of(kb, "citations:\n  cache_max_age: 30d\n  deadline: 90\n")
+    assert settings.cache_max_age == 30 * DAY and settings.deadline == 90.0
 
 
 def test_the_environment_sets_the_endpoint_and_the_key(kb: KnowledgeBaseFactory) -> None:
@@ -47,10 +53,11 @@ def test_the_environment_sets_the_endpoint_and_the_key(kb: KnowledgeBaseFactory)
 @pytest.mark.parametrize(
     ("text", "line", "fragment"),
     [
-        ("citations:\n  batch_size: 501\n", 2, "citations.batch_size must be a whole number"),
-        ("citations:\n  missing_min: 1\n", 2, "from 2 to 1000, not 1"),
-        ("citations:\n  deadline: soon\n", 2, "citations.deadline must be a number"),
-        ("\ncitations:\n  api_key: x\n", 3, "citations.api_key is not a setting (known:"),
+        ("citations:\n  batch_size: 501\n", 2, "citations.batch_size: must be from 1 to 500"),
+        ("citations:\n  missing_min: 1\n", 2, "missing_min: must be from 2 to 1000, not 1"),
+        ("citations:\n  deadline: soon\n", 2, "citations.deadline: must be a duration"),
+        ("citations:\n  cache_max_age: 2d\n  timeout: 0s\n", 3, "timeout: must be longer"),
+        ("\ncitations:\n  api_key: x\n", 3, "citations.api_key: unknown setting (known:"),
         ("citations: [a]\n", 1, "section 'citations' must be a mapping"),
     ],
 )

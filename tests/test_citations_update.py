@@ -365,6 +365,6 @@ def test_a_bad_citations_setting_stops_enrich_before_any_request(
     assert result.exit_code == 4
     assert result.stderr.startswith("kbtool: error: ")
     assert result.stderr.endswith(
-        "kbtool.yml:2: citations.missing_min must be a whole number from 2 to 1000, not 1\n"
+        "kbtool.yml:2: citations.missing_min: must be from 2 to 1000, not 1\n"
     )
     assert arxiv_papers.requests == [] and snapshot(kb.root) == before

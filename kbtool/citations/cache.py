@@ -2,9 +2,9 @@
 
 The same policy as the arXiv metadata cache (:mod:`kbtool.arxiv.cache`):
 
-* a paper's answer is reused for ``citations.cache_days`` days (default 7), so a
+* a paper's answer is reused for ``citations.cache_max_age`` (default 7d), so a
   rerun of ``enrich`` makes no request; ``kbtool enrich --refresh`` asks at once;
-* an id S2 did not know is remembered for a day (or ``cache_days``, if shorter);
+* an id S2 did not know is remembered for a day (or ``cache_max_age``, if shorter);
 * the cache belongs to one endpoint (``KBTOOL_S2_URL``);
 * a missing, unreadable or damaged cache counts as empty, and saving is atomic.
 

@@ -1,5 +1,17 @@
 """The ``citations:`` section of ``kbtool.yml``, and the endpoint and key from the environment.
 
+Example::
+
+    citations:
+      missing_min: 3        # a paper this many notes cite, with no note itself, is "missing"
+      missing_max: 50       # list at most this many of them
+      cache_max_age: 7d     # reuse fetched citations this long (0s: never)
+      # tuning:
+      batch_size: 500       # ids per request (1-500)
+      timeout: 30s          # to wait for an answer
+      retries: 4            # after 429, 5xx, timeouts (with backoff)
+      deadline: 10m         # for all the requests of one run
+
 ``KBTOOL_S2_URL`` overrides the Semantic Scholar Graph API's base URL (tests and
 benchmarks point it at a local stand-in); ``SEMANTIC_SCHOLAR_API_KEY`` is the
 optional API key. The key is held in memory only, sent as the ``x-api-key``
@@ -12,16 +24,15 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
-from kbtool.config import Settings
-from kbtool.errors import ConfigError, InputError
+from kbtool.config import DAY, SectionReader, Settings, setting_names
+from kbtool.errors import InputError
 
+SECTION = "citations"
 DEFAULT_URL = "https://api.semanticscholar.org/graph/v1"
 URL_ENV = "KBTOOL_S2_URL"
 KEY_ENV = "SEMANTIC_SCHOLAR_API_KEY"
 MAX_BATCH = 500  # the API's own limit on ids per batch request
-SECTION = "citations"
 
 
 @dataclass(frozen=True)
@@ -30,41 +41,23 @@ class CitationSettings:
 
     url: str = DEFAULT_URL
     api_key: str | None = field(default=None, repr=False)
-    batch_size: int = MAX_BATCH
-    timeout: float = 30.0  # seconds for one request
-    retries: int = 4  # after 429, 5xx, timeouts
-    deadline: float = 600.0  # seconds for all the requests of one run
-    cache_days: float = 7.0
-    #: A paper cited by at least this many notes, with no note itself, is "missing".
+    #: A paper cited by at least this many notes' papers, with no note itself, is "missing".
     missing_min: int = 3
     #: At most this many missing papers are listed (the most cited first).
     missing_max: int = 50
-
-
-_KEYS = ("batch_size", "timeout", "retries", "deadline", "cache_days", "missing_min", "missing_max")
+    cache_max_age: float = 7 * DAY  # seconds; 0: never reuse
+    batch_size: int = MAX_BATCH
+    timeout: float = 30.0  # seconds for one request
+    retries: int = 4  # after 429, 5xx, timeouts
+    deadline: float = 600.0  # seconds for all the requests and waits of one run
 
 
 def load_citation_settings(settings: Settings, environ: Mapping[str, str]) -> CitationSettings:
     """Validate the ``citations:`` section and the environment; ConfigError/InputError if bad."""
-    section = settings.section(SECTION)
-
-    def fail(key: str, message: str) -> ConfigError:
-        return ConfigError(
-            f"{SECTION}.{key} {message}", settings.path, settings.key_line(SECTION, key)
-        )
-
-    for key in section:
-        if key not in _KEYS:
-            raise fail(str(key), f"is not a setting (known: {', '.join(_KEYS)})")
-
-    def number(key: str, default: float, low: float, high: float, whole: bool) -> Any:
-        value = section.get(key, default)
-        kind = int if whole else (int, float)
-        if isinstance(value, bool) or not isinstance(value, kind) or not low <= value <= high:
-            what = "a whole number" if whole else "a number"
-            raise fail(key, f"must be {what} from {low:g} to {high:g}, not {value!r}")
-        return value
-
+    reader = SectionReader(
+        settings, SECTION, setting_names(CitationSettings, besides=["url", "api_key"])
+    )
+    defaults = CitationSettings()
     url = environ.get(URL_ENV) or DEFAULT_URL
     if not re.fullmatch(r"https?://[^\s/?#]+[^\s?#]*", url):
         raise InputError(f"{URL_ENV}={url!r} is not an http(s) URL")
@@ -75,11 +68,11 @@ def load_citation_settings(settings: Settings, environ: Mapping[str, str]) -> Ci
     return CitationSettings(
         url=url.rstrip("/"),
         api_key=api_key,
-        batch_size=number("batch_size", MAX_BATCH, 1, MAX_BATCH, True),
-        timeout=float(number("timeout", 30.0, 1, 600, False)),
-        retries=number("retries", 4, 0, 10, True),
-        deadline=float(number("deadline", 600.0, 10, 86_400, False)),
-        cache_days=float(number("cache_days", 7.0, 0, 3650, False)),
-        missing_min=number("missing_min", 3, 2, 1000, True),
-        missing_max=number("missing_max", 50, 0, 10_000, True),
+        missing_min=reader.whole("missing_min", defaults.missing_min, 2, 1000),
+        missing_max=reader.whole("missing_max", defaults.missing_max, 0, 10_000),
+        cache_max_age=reader.duration("cache_max_age", defaults.cache_max_age, zero_ok=True),
+        batch_size=reader.whole("batch_size", defaults.batch_size, 1, MAX_BATCH),
+        timeout=reader.duration("timeout", defaults.timeout, high=600),
+        retries=reader.whole("retries", defaults.retries, 0, 10),
+        deadline=reader.duration("deadline", defaults.deadline, high=DAY),
     )

@@ -80,7 +80,7 @@ class CitationSession:
             config, clock, rng, stamp=folder / "last-request", write_stamp=persist
         )
         cache = CitationCache.load(
-            folder / "papers.json", clock, timedelta(days=config.cache_days), config.url
+            folder / "papers.json", clock, timedelta(seconds=config.cache_max_age), config.url
         )
         return cls(client, cache, config, persist)
 

@@ -61,7 +61,7 @@ def enrich(
     still holding what kbtool last wrote: a value you set by hand is kept (and
     reported). The body and everything else in the file stay byte for byte.
     Papers are fetched in batches, politely; metadata is cached for
-    `arxiv.cache_days` days (kbtool.yml), so a rerun makes no requests.
+    `arxiv.cache_max_age` (7d; kbtool.yml), so a rerun makes no requests.
 
     Exit status: 0 all done; 4 some notes could not be enriched (unknown to
     arXiv, not editable, bad NOTE); 6 arXiv failed for some notes after retries
