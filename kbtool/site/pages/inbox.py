@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 
 from kbtool.citations.graph import MissingPaper
-from kbtool.site.catalog import Catalog
+from kbtool.site.catalog import Catalog, newest_first
 from kbtool.site.markup.listings import paper_link
 from kbtool.site.markup.markdown_escape import escape_html, escape_text
 from kbtool.site.markup.page_meta import page_frontmatter
@@ -101,11 +101,17 @@ def render_inbox_card(entry: InboxEntry, rank: int) -> str:
     return out + "</div>\n"
 
 
+#: A missing paper's card links this many of the notes citing it (the newest), then counts.
+CITING_SHOWN = 10
+
+
 def render_missing_card(paper: MissingPaper, catalog: Catalog) -> str:
     """A paper several notes cite, with no note: who cites it, where to read it, how to add it."""
     uri, paths = catalog.paths.inbox, catalog.paths
-    citing = [catalog.by_path[p] for p in paper.cited_by if p in catalog.by_path]
-    links = ", ".join(paper_link(p, uri, paths) for p in citing)
+    citing = newest_first([catalog.by_path[p] for p in paper.cited_by if p in catalog.by_path])
+    links = ", ".join(paper_link(p, uri, paths) for p in citing[:CITING_SHOWN])
+    if len(citing) > CITING_SHOWN:
+        links += f" and {len(citing) - CITING_SHOWN} more"
     count = len(paper.cited_by)
     rows = [("Cited by", f"{count} of your notes: {links}")]
     if paper.year:
