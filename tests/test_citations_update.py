@@ -212,7 +212,11 @@ def test_a_dry_run_writes_nothing_the_cache_neither(
     write_notes(kb, ("lora.md",))
     before = snapshot(kb.root)
     report = update_citations(Layout(kb.root), make_session(persist=False))
-    assert report.papers == 1 and not report.written and "would write" in report.summary()
+    assert (
+        report.papers == 1
+        and not report.written
+        and "citations.json not written (dry run): 1 paper" in report.summary()
+    )
     assert snapshot(kb.root) == before
     assert not (citation_cache_dir(Layout(kb.root)) / "papers.json").exists()
 
@@ -255,7 +259,7 @@ def test_enrich_updates_citations_and_a_rerun_asks_nothing(
     result = run_kbtool("enrich")
     assert result.exit_code == 0, result.output
     assert result.stderr.splitlines()[-1] == (
-        "citations: 4 papers looked up (1 request, 0 from cache); citations.json wrote: "
+        "citations: 4 papers looked up (1 request, 0 from cache); citations.json written: "
         "4 papers, 5 citations between them"
     )
     age_stamps(kb)

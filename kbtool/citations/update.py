@@ -128,7 +128,11 @@ class CitationReport:
         if self.error is not None:
             return "citations: citations.json left as it was"
         requests = f"{self.requests} request{'s' * (self.requests != 1)}"
-        verb = "would write" if self.dry_run else ("wrote" if self.written else "unchanged")
+        verb = (
+            "not written (dry run)"
+            if self.dry_run
+            else ("written" if self.written else "unchanged")
+        )
         return (
             f"citations: {self.asked} paper{'s' * (self.asked != 1)} looked up ({requests}, "
             f"{self.from_cache} from cache); citations.json {verb}: {self.papers} "
