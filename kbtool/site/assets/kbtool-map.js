@@ -451,7 +451,8 @@
         ctx.stroke();
         var label = monthly ? (month === 0 ? String(year) : String(month + 1).padStart(2, "0"))
           : String(year);
-        if (monthly || pxPerDay * 365 > 34 || year % 5 === 0) {
+        var fits = x + 3 + ctx.measureText(label).width < right - 2;
+        if (fits && (monthly || pxPerDay * 365 > 34 || year % 5 === 0)) {
           ctx.fillText(label, x + 3, AXIS_H - 12);
           if (firstLabel === null) firstLabel = x;
         }
@@ -464,6 +465,13 @@
     }
     if (this.undated) {
       ctx.fillText("undated", right + 6, AXIS_H - 12);
+      ctx.save();
+      ctx.setLineDash([3, 3]);
+      ctx.beginPath();
+      ctx.moveTo(right + 2.5, AXIS_H);
+      ctx.lineTo(right + 2.5, this.height);
+      ctx.stroke();
+      ctx.restore();
     }
     ctx.beginPath();
     ctx.moveTo(left, AXIS_H - 0.5);
