@@ -37,6 +37,7 @@ DOCS_DIR = "docs"
 CACHE_DIR = ".kbtool-cache"
 SYNC_RECORD_FILE = ".kbtool-sync.json"
 INBOX_FILE = "inbox.yml"
+CITATIONS_FILE = "citations.json"
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,11 @@ class Layout:
     def inbox_file(self) -> Path:
         """``inbox.yml``: new arXiv papers found by ``kbtool watch``, waiting to be adopted."""
         return self.root / INBOX_FILE
+
+    @property
+    def citations_file(self) -> Path:
+        """``citations.json``: Semantic Scholar's citation data for the notes; committed."""
+        return self.root / CITATIONS_FILE
 
     @property
     def sync_record_file(self) -> Path:

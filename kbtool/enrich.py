@@ -24,6 +24,7 @@ from kbtool.arxiv.fields import arxiv_owned_values, canonical
 from kbtool.arxiv.lookup import ArxivLookup, LookupBatch
 from kbtool.arxiv.record import ArxivRecord
 from kbtool.arxiv.sync import SyncRecord
+from kbtool.citations.update import CitationReport, CitationSession, update_citations
 from kbtool.config import Layout, load_settings
 from kbtool.core.arxiv_id import ArxivId, find_arxiv_id
 from kbtool.core.frontmatter import keys_with_comments, update_frontmatter
@@ -151,6 +152,7 @@ class EnrichReport:
     from_cache: int = 0
     dry_run: bool = False
     warnings: list[str] = field(default_factory=list)
+    citations: CitationReport | None = None  # None: not asked for (--no-citations)
 
     def count(self, outcome: Outcome) -> int:
         return sum(1 for r in self.results if r.outcome is outcome)
@@ -183,6 +185,7 @@ class EnrichOptions:
     dry_run: bool = False
     refresh: bool = False  # ask arXiv even when the cache is fresh
     overwrite: frozenset[str] = frozenset()  # fields to take from arXiv even if edited
+    citations: bool = True  # also update citations.json from Semantic Scholar
 
 
 def check_overwrite(names: Iterable[str]) -> frozenset[str]:
@@ -372,17 +375,22 @@ def enrich_notes(
     cwd: Path | None = None,
     lookup: ArxivLookup | None = None,
     progress: Progress | None = None,
+    citations: CitationSession | None = None,
 ) -> EnrichReport:
     """Enrich the notes ``selectors`` name (all notes when none); see the module docstring.
 
     Every note gets a result; one that fails never costs another its result.
     ``lookup`` defaults to the knowledge base's own (settings, cache; with
-    ``dry_run`` it writes nothing, the cache neither). Bad selectors raise
-    InputError before anything is fetched.
+    ``dry_run`` it writes nothing, the cache neither), and so does ``citations``
+    (Semantic Scholar, asked after arXiv unless ``options.citations`` is off; its
+    failures are in ``report.citations``, never raised). Bad selectors and
+    settings raise InputError/ConfigError before anything is fetched.
     """
     paths = select_note_files(layout, selectors, cwd or Path.cwd())
     if lookup is None:
         lookup = ArxivLookup.open(layout, load_settings(layout), persist=not options.dry_run)
+    if citations is None and options.citations:
+        citations = CitationSession.open(layout, load_settings(layout), persist=not options.dry_run)
     report = EnrichReport(dry_run=options.dry_run)
     loaded: dict[str, list[_Loaded]] = {}
     for path in paths:
@@ -430,6 +438,10 @@ def enrich_notes(
             sync.save()
     report.requests = lookup.client.stats.requests
     report.results.sort(key=lambda r: r.path)
+    if citations is not None:
+        wanted = {layout.relative(path) for path in paths} if selectors else None
+        with citations:
+            report.citations = update_citations(layout, citations, wanted, refresh=options.refresh)
     return report
 
 

@@ -29,7 +29,6 @@ response, whose body and ``Retry-After`` the package does not expose.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import random
 import re
@@ -49,8 +48,8 @@ from kbtool.arxiv.record import ArxivRecord, record_from_result
 from kbtool.arxiv.settings import ArxivSettings, user_agent
 from kbtool.core.arxiv_id import find_arxiv_id
 from kbtool.errors import ArxivQueryError, RemoteError
-from kbtool.util.atomic_write import write_text_atomic
 from kbtool.util.clock import Clock, SystemClock
+from kbtool.util.pacing import Pacer
 from kbtool.util.retry import Backoff, parse_retry_after
 
 MIN_INTERVAL = 3.0  # seconds between requests: the arXiv API terms of use
@@ -74,51 +73,6 @@ class ClientStats:
     retries: int = 0
     paced_seconds: float = 0.0  # waits imposed by the 3-second rule alone
     backoff_seconds: float = 0.0  # waits before retries
-
-
-class Pacer:
-    """Keeps requests at least ``interval`` seconds apart, here and across processes."""
-
-    def __init__(
-        self,
-        clock: Clock,
-        interval: float,
-        stamp: Path | None,
-        stats: ClientStats,
-        write_stamp: bool = True,
-    ) -> None:
-        self.clock = clock
-        self.interval = interval
-        self.stamp = stamp
-        self.stats = stats
-        self.write_stamp = write_stamp
-        self._last: float | None = None
-
-    def _stamp_wait(self) -> float:
-        if self.stamp is None:
-            return 0.0
-        try:
-            last = float(self.stamp.read_text(encoding="ascii"))
-        except (OSError, ValueError):
-            return 0.0
-        since = self.clock.now().timestamp() - last
-        # A stamp from the future (a clock that jumped) costs at most one interval.
-        return min(max(self.interval - since, 0.0), self.interval)
-
-    def wait_turn(self) -> None:
-        wait = self._stamp_wait()
-        if self._last is not None:
-            wait = max(wait, self.interval - (self.clock.monotonic() - self._last))
-        if wait > 0:
-            self.clock.sleep(wait)
-            self.stats.paced_seconds += wait
-
-    def done(self) -> None:
-        self._last = self.clock.monotonic()
-        if self.stamp is not None and self.write_stamp:
-            # Pacing across processes is a courtesy; this process paces regardless.
-            with contextlib.suppress(OSError):
-                write_text_atomic(self.stamp, f"{self.clock.now().timestamp():.3f}\n")
 
 
 class _PoliteTransport(HTTPAdapter):

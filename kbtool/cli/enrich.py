@@ -41,6 +41,9 @@ _SHOWN_VALUES = {"version", "published", "updated"}
     help="Take arXiv's FIELD even where the note's value was set by hand "
     "(repeatable; 'all' for every arXiv field).",
 )
+@click.option(
+    "--no-citations", is_flag=True, help="Do not update citations.json from Semantic Scholar."
+)
 @click.pass_obj
 def enrich(
     cli: CliContext,
@@ -48,6 +51,7 @@ def enrich(
     dry_run: bool,
     refresh: bool,
     overwrite: tuple[str, ...],
+    no_citations: bool,
 ) -> None:
     """Fill missing and outdated arXiv fields of notes, and report newer arXiv versions.
 
@@ -63,7 +67,7 @@ def enrich(
     arXiv, not editable, bad NOTE); 6 arXiv failed for some notes after retries
     (the others are written).
     """
-    options = EnrichOptions(dry_run, refresh, check_overwrite(overwrite))
+    options = EnrichOptions(dry_run, refresh, check_overwrite(overwrite), not no_citations)
     with _progress_bar() as progress:
         report = enrich_notes(cli.layout, notes, options, progress=progress)
     for warning in report.warnings:
@@ -74,6 +78,8 @@ def enrich(
         if dry_run and result.diff:
             click.echo(result.diff, nl=False)
     click.echo(_summary(report), err=True)
+    for line in report.citations.lines() if report.citations else ():
+        click.echo(line, err=True)
     error = report.error()
     if error is not None:
         raise error

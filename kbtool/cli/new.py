@@ -31,6 +31,11 @@ from kbtool.new import DEFAULT_STATUS, NewNoteOptions, create_notes
     help="Reading status.",
 )
 @click.option("--edit", is_flag=True, help="Open each new note in $VISUAL or $EDITOR.")
+@click.option(
+    "--no-citations",
+    is_flag=True,
+    help="Do not add the papers to citations.json (Semantic Scholar).",
+)
 @click.pass_obj
 def new(
     cli: CliContext,
@@ -39,6 +44,7 @@ def new(
     tags: tuple[str, ...],
     status: str,
     edit: bool,
+    no_citations: bool,
 ) -> None:
     """Create a note for each paper ID, its metadata fetched from arXiv.
 
@@ -51,7 +57,8 @@ def new(
 
     All ids are fetched in one request. The body is a template for your notes
     (TL;DR, key ideas, method, results, my notes). Never overwrites: all or
-    nothing is written.
+    nothing is written. Then the papers' references and citation counts are
+    added to citations.json from Semantic Scholar (a warning if that fails).
 
     Exit status: 0 created; 1 a paper already has a note (its path is shown,
     nothing is written: use `kbtool enrich` to refresh it); 2 usage error (e.g.
@@ -61,7 +68,7 @@ def new(
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     if edit and not editor:
         raise UsageError("--edit needs $VISUAL or $EDITOR to name your editor")
-    options = NewNoteOptions(topics, tags, status)
+    options = NewNoteOptions(topics, tags, status, citations=not no_citations)
     created = create_notes(cli.layout, ids, options, today=date.today(), warn=_warn)
     for note in created:
         left = " (removed from the inbox)" if note.left_inbox else ""

@@ -39,6 +39,9 @@ def watch(cli: CliContext, days: int | None, dry_run: bool) -> None:
     feed.xml; `kbtool new ID` adopts a paper (it leaves the inbox). Papers leave
     the inbox `keep_for` (14d) after they arrived. A rerun adds nothing twice.
 
+    Then lists the papers your notes cite most that have no note yet (from
+    citations.json, which `kbtool enrich` keeps; no request).
+
     Exit status: 0 done; 4 a bad `watch:` setting in kbtool.yml or a damaged
     inbox.yml; 6 arXiv failed after retries (the inbox is left as it was).
     """
@@ -51,6 +54,13 @@ def watch(cli: CliContext, days: int | None, dry_run: bool) -> None:
     else:
         for entry in sorted(report.changes.added, key=InboxEntry.rank_key):
             click.echo(f"{verb} {entry.id} ({entry.score:g}): {entry.title}")
+    if report.missing:
+        click.echo("cited by your notes, without a note (citations.json):")
+        for paper in report.missing[:10]:
+            add = f" — {paper.add_command}" if paper.add_command else f" — {paper.url}"
+            click.echo(f"  {len(paper.cited_by)} notes: {_plain_line(paper.label)}{add}")
+        if len(report.missing) > 10:
+            click.echo(f"  … and {len(report.missing) - 10} more on the site's Inbox page")
     click.echo(_summary(report), err=True)
 
 
@@ -73,6 +83,11 @@ def _table(entries: list[InboxEntry], verb: str) -> Table:
 
 def _plain(text: str) -> str:
     return escape(text)
+
+
+def _plain_line(text: str) -> str:
+    """Data as one line of text for the terminal (no control characters)."""
+    return "".join(c if c.isprintable() else " " for c in " ".join(text.split()))
 
 
 def _plural(n: int, word: str) -> str:

@@ -17,6 +17,10 @@ One run:
    if it changed; the new papers' metadata goes to the metadata cache, so
    ``kbtool new`` adopts them without a request.
 
+It also reports the papers the notes cite most that have no note yet (from
+``citations.json``, written by ``kbtool enrich``; no request): the digest's
+"cited by your notes" section.
+
 If arXiv fails (after the client's retries) the run stops with
 :class:`~kbtool.errors.RemoteError` and writes nothing: the inbox stays as it was.
 ``dry_run`` writes nothing either (the cache and the pacing time stamp neither).
@@ -31,8 +35,13 @@ from datetime import datetime, timedelta
 from kbtool.arxiv.client import ArxivClient
 from kbtool.arxiv.lookup import ArxivLookup
 from kbtool.arxiv.record import ArxivRecord
-from kbtool.config import Layout, load_settings
+from kbtool.citations.graph import MissingPaper, build_citation_graph
+from kbtool.citations.settings import load_citation_settings
+from kbtool.citations.store import load_citation_data
+from kbtool.config import Layout, Settings, load_settings
 from kbtool.core.knowledge_base import iter_note_files, read_notes
+from kbtool.core.note import Note
+from kbtool.errors import CitationDataError
 from kbtool.util.clock import Clock
 from kbtool.watch.inbox import (
     Candidate,
@@ -147,10 +156,27 @@ class WatchReport:
     written: bool  # the inbox file changed
     dry_run: bool
     warnings: list[str] = field(default_factory=list)
+    #: Papers cited by several notes, without a note: most cited first.
+    missing: list[MissingPaper] = field(default_factory=list)
 
     @property
     def entries(self) -> list[InboxEntry]:
         return self.changes.entries
+
+
+def missing_papers(
+    layout: Layout, settings: Settings, notes: Sequence[Note]
+) -> tuple[list[MissingPaper], str | None]:
+    """The missing papers by ``citations.json`` (at most ``citations.missing_max``), or a
+    warning when the file cannot be read."""
+    config = load_citation_settings(settings, {})
+    path = layout.citations_file
+    try:
+        data = load_citation_data(path, layout.relative(path))
+    except CitationDataError as err:
+        return [], f"no missing papers: {err}"
+    graph = build_citation_graph(notes, data, config.missing_min)
+    return graph.missing[: config.missing_max], None
 
 
 def run_watch(
@@ -197,6 +223,9 @@ def run_watch(
         keep_days=watch.keep_days,
     )
     warnings: list[str] = []
+    missing, missing_warning = missing_papers(layout, settings, notes)
+    if missing_warning:
+        warnings.append(missing_warning)
     if lookup.cache.warning:
         warnings.append(lookup.cache.warning)
     if search.truncated:
@@ -219,4 +248,5 @@ def run_watch(
         written=written,
         dry_run=options.dry_run,
         warnings=warnings,
+        missing=missing,
     )
