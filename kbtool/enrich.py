@@ -32,10 +32,11 @@ from kbtool.core.note import Note, parse_note
 from kbtool.core.schema import ARXIV_OWNED_FIELDS
 from kbtool.errors import InputError, KbtoolError, NoteFormatError, RemoteError
 from kbtool.util.atomic_write import write_bytes_atomic
+from kbtool.util.plural import plural
+from kbtool.util.progress import Progress
 
 _BOM = b"\xef\xbb\xbf"
 _LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
-Progress = Callable[[int, int], None]
 
 
 class Action(Enum):
@@ -163,7 +164,7 @@ class EnrichReport:
             return None
         done = self.count(Outcome.UPDATED) + self.count(Outcome.UP_TO_DATE)
         message = (
-            f"{len(failed)} note{'s' * (len(failed) != 1)} not enriched "
+            f"{plural(len(failed), 'note')} not enriched "
             f"({_tally(failed)}); {done} enriched or up to date"
         )
         if any(r.remote_failure for r in failed):

@@ -9,6 +9,7 @@ import click
 
 from kbtool.checks import run_checks
 from kbtool.cli.app import CliContext, main
+from kbtool.cli.options import output_format, plural
 from kbtool.core.knowledge_base import load_knowledge_base
 from kbtool.core.problems import Severity, count_errors, format_github, format_json, format_text
 from kbtool.errors import UsageError
@@ -16,14 +17,7 @@ from kbtool.errors import UsageError
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json", "github"]),
-    default="text",
-    show_default=True,
-    help="text for people, json for scripts, github for workflow annotations on the diff.",
-)
+@output_format("text", "json", "github")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 @click.pass_obj
 def check(cli: CliContext, paths: tuple[Path, ...], output_format: str, strict: bool) -> None:
@@ -62,8 +56,8 @@ def check(cli: CliContext, paths: tuple[Path, ...], output_format: str, strict: 
     warnings = len(problems) - errors
     if output_format == "text":
         summary = (
-            f"{len(kb.notes)} notes checked: {errors} error{'s' * (errors != 1)}, "
-            f"{warnings} warning{'s' * (warnings != 1)}"
+            f"{len(kb.notes)} notes checked: {plural(errors, 'error')}, "
+            f"{plural(warnings, 'warning')}"
         )
         click.secho(summary, err=True, fg="red" if errors else ("yellow" if warnings else "green"))
     failed = errors > 0 or (strict and any(p.severity is Severity.WARNING for p in problems))

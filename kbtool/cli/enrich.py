@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from kbtool.cli.app import CliContext, main
+from kbtool.cli.options import dry_run, plural, progress, warn
 from kbtool.enrich import (
     HAND_SET,
     Action,
@@ -21,18 +16,13 @@ from kbtool.enrich import (
     check_overwrite,
     enrich_notes,
 )
-from kbtool.enrich import Progress as ProgressCallback
 
 _SHOWN_VALUES = {"version", "published", "updated"}
 
 
 @main.command()
 @click.argument("notes", nargs=-1, metavar="[NOTE...]")
-@click.option(
-    "--dry-run",
-    is_flag=True,
-    help="Print a diff of each change; write nothing (the cache neither).",
-)
+@dry_run("Print a diff of each change; write nothing (the cache neither).")
 @click.option("--refresh", is_flag=True, help="Ask arXiv again even where the cache is fresh.")
 @click.option(
     "--overwrite",
@@ -64,10 +54,10 @@ def enrich(
     (the others are written).
     """
     options = EnrichOptions(dry_run, refresh, check_overwrite(overwrite))
-    with _progress_bar() as progress:
-        report = enrich_notes(cli.layout, notes, options, progress=progress)
+    with progress("enrich") as update:
+        report = enrich_notes(cli.layout, notes, options, progress=update)
     for warning in report.warnings:
-        click.echo(f"kbtool: warning: {warning}", err=True)
+        warn(warning)
     for result in report.results:
         for line in _describe(result, dry_run):
             click.echo(line)
@@ -77,22 +67,6 @@ def enrich(
     error = report.error()
     if error is not None:
         raise error
-
-
-@contextmanager
-def _progress_bar() -> Iterator[ProgressCallback | None]:
-    """A progress bar on stderr when it is a terminal; no output otherwise."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    columns = (TextColumn("enrich"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("enrich", total=None)
-
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield update
 
 
 def _describe(result: NoteResult, dry_run: bool) -> list[str]:
@@ -127,10 +101,9 @@ def _summary(report: EnrichReport) -> str:
         f"{report.count(outcome)} {outcome.value}" for outcome in Outcome if report.count(outcome)
     ]
     total = len(report.results)
-    requests = f"{report.requests} request{'s' * (report.requests != 1)}"
     line = (
-        f"enrich: {total} note{'s' * (total != 1)} with arXiv ids: {', '.join(counts) or 'none'}; "
-        f"{requests}, {report.from_cache} from cache"
+        f"enrich: {plural(total, 'note')} with arXiv ids: {', '.join(counts) or 'none'}; "
+        f"{plural(report.requests, 'request')}, {report.from_cache} from cache"
     )
     if report.without_arxiv_id:
         line += f"; {report.without_arxiv_id} without an arXiv id skipped"

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from kbtool.cli.app import main
+from kbtool.cli.options import plural
 from kbtool.repair.files import repair_file, write_repaired
 
 
@@ -32,7 +33,7 @@ def fix_encoding(file: Path, in_place: bool) -> None:
         click.echo(repair.text, nl=False)
         return
     if write_repaired(repair):
-        count = len(repair.uncertain)
-        click.echo(f"{file}: repaired ({count} uncertain character{'s' * (count != 1)})", err=True)
+        uncertain = plural(len(repair.uncertain), "uncertain character")
+        click.echo(f"{file}: repaired ({uncertain})", err=True)
     else:
         click.echo(f"{file}: nothing to repair", err=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from kbtool.cli.app import CliContext, main
+from kbtool.cli.options import dry_run
 from kbtool.importers.pipeline import import_files
 from kbtool.importers.report import format_report
 from kbtool.util.atomic_write import write_text_atomic
@@ -15,7 +16,7 @@ from kbtool.util.atomic_write import write_text_atomic
 
 @main.command(name="import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--dry-run", is_flag=True, help="Say what would happen; write nothing.")
+@dry_run("Say what would happen; write nothing.")
 @click.option(
     "--report",
     "report_path",

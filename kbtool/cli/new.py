@@ -8,6 +8,7 @@ from datetime import date
 import click
 
 from kbtool.cli.app import CliContext, main
+from kbtool.cli.options import warn
 from kbtool.core.schema import STATUSES
 from kbtool.errors import UsageError
 from kbtool.new import DEFAULT_STATUS, NewNoteOptions, create_notes
@@ -62,7 +63,7 @@ def new(
     if edit and not editor:
         raise UsageError("--edit needs $VISUAL or $EDITOR to name your editor")
     options = NewNoteOptions(topics, tags, status)
-    created = create_notes(cli.layout, ids, options, today=date.today(), warn=_warn)
+    created = create_notes(cli.layout, ids, options, today=date.today(), warn=warn)
     for note in created:
         left = " (removed from the inbox)" if note.left_inbox else ""
         click.echo(f"created {cli.layout.relative(note.path)}{left}")
@@ -78,8 +79,4 @@ def new(
                 click.edit(filename=str(note.path), editor=editor)
             except click.ClickException as err:
                 # The note is written; a failed editor does not undo that.
-                click.echo(f"kbtool: warning: {err.format_message()}", err=True)
-
-
-def _warn(message: str) -> None:
-    click.echo(f"kbtool: warning: {message}", err=True)
+                warn(err.format_message())

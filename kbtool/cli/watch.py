@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from kbtool.cli.app import CliContext, main
+from kbtool.cli.options import dry_run, plural, warn
 from kbtool.watch.inbox import InboxEntry
 from kbtool.watch.run import WatchOptions, WatchReport, run_watch
 
@@ -21,11 +22,7 @@ from kbtool.watch.run import WatchOptions, WatchReport, run_watch
     metavar="N",
     help="Look at papers submitted in the last N days (default: watch.days_back, 7).",
 )
-@click.option(
-    "--dry-run",
-    is_flag=True,
-    help="Show what would change; write nothing (the inbox and the cache neither).",
-)
+@dry_run("Show what would change; write nothing (the inbox and the cache neither).")
 @click.pass_obj
 def watch(cli: CliContext, days: int | None, dry_run: bool) -> None:
     """Put new arXiv papers that match your keywords into the inbox (inbox.yml).
@@ -44,7 +41,7 @@ def watch(cli: CliContext, days: int | None, dry_run: bool) -> None:
     """
     report = run_watch(cli.layout, WatchOptions(days=days, dry_run=dry_run))
     for warning in report.warnings:
-        click.echo(f"kbtool: warning: {warning}", err=True)
+        warn(warning)
     verb = "would add" if dry_run else "added"
     if report.changes.added and sys.stdout.isatty():
         Console().print(_table(report.changes.added, verb))
@@ -75,10 +72,6 @@ def _plain(text: str) -> str:
     return escape(text)
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'s' * (n != 1)}"
-
-
 def _summary(report: WatchReport) -> str:
     search, selection, changes = report.search, report.selection, report.changes
     skipped = [
@@ -93,15 +86,15 @@ def _summary(report: WatchReport) -> str:
         f"{len(changes.dropped)} no longer matching" if changes.dropped else "",
     ]
     line = (
-        f"watch: {_plural(len(search.records), 'paper')} submitted in the last "
-        f"{_plural(report.days, 'day')} ({_plural(report.requests, 'request')}); "
+        f"watch: {plural(len(search.records), 'paper')} submitted in the last "
+        f"{plural(report.days, 'day')} ({plural(report.requests, 'request')}); "
         f"{len(changes.added)} new, {len(changes.refreshed)} already in the inbox"
     )
     if any(skipped):
         line += "; skipped " + ", ".join(s for s in skipped if s)
     if any(left):
         line += "; left the inbox: " + ", ".join(s for s in left if s)
-    line += f"; inbox: {_plural(len(changes.entries), 'paper')}"
+    line += f"; inbox: {plural(len(changes.entries), 'paper')}"
     if report.dry_run:
         line += " (dry run: nothing written)"
     elif not report.written:

@@ -17,6 +17,7 @@ from kbtool.importers.merge import NameConflict, Paper
 from kbtool.importers.model import LineUse, Rewrite, SkippedLine
 from kbtool.importers.writer import Action, PlannedFile
 from kbtool.repair.engine import UncertainChar
+from kbtool.util.plural import plural
 
 
 @dataclass
@@ -72,10 +73,6 @@ class ImportReport:
         ]
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def format_report(report: ImportReport) -> str:
     """The report as text for the terminal (Markdown-friendly)."""
     out: list[str] = []
@@ -83,10 +80,10 @@ def format_report(report: ImportReport) -> str:
     title = "Import report (dry run: nothing written)" if report.dry_run else "Import report"
     out += [title, "=" * len(title), ""]
     for file in report.files:
-        out.append(f"{file.name}: {file.description}, {_plural(file.lines, 'line')}")
+        out.append(f"{file.name}: {file.description}, {plural(file.lines, 'line')}")
         if file.damaged_chars or file.uncertain:
             out.append(
-                f"  encoding repaired: {_plural(file.damaged_chars, 'damaged character')}, "
+                f"  encoding repaired: {plural(file.damaged_chars, 'damaged character')}, "
                 f"{len(file.uncertain)} uncertain (marked ⟦…⟧)"
             )
         out.append(

@@ -18,6 +18,7 @@ from kbtool.site.markup.page_meta import page_frontmatter
 from kbtool.site.markup.raw_html import raw_block
 from kbtool.site.pages.paper import author_list
 from kbtool.site.paths import SitePaths, relative_link
+from kbtool.util.plural import plural
 from kbtool.watch.inbox import InboxEntry
 
 
@@ -105,7 +106,7 @@ def render_inbox_page(entries: Sequence[InboxEntry], paths: SitePaths) -> str:
             f"Subscribe to its {feed}.\n"
         )
         return "".join(out)
-    count = f"{len(entries)} new paper{'s' * (len(entries) != 1)}"
+    count = plural(len(entries), "new paper")
     out.append(
         f"{count} from arXiv matching the `watch:` keywords in `kbtool.yml`, best first "
         "(keywords in **bold** are in the title). Adopt one with the `kbtool new` command "
