@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import pty
 import shutil
 import subprocess
 import sys
@@ -19,6 +17,7 @@ from kbtool.errors import RemoteError
 from kbtool.util.clock import ManualClock
 from tests.support.arxiv_server import FakeArxiv, MakeLookup, Reply
 from tests.support.kb import REPO_ROOT, KnowledgeBaseFactory, RunKbtool
+from tests.support.terminal import run_on_terminal
 
 HEAT = """\
 ---
@@ -453,31 +452,10 @@ def test_progress_bar_on_a_terminal_only(
     kb: KnowledgeBaseFactory, arxiv_url: str, tmp_path: Path
 ) -> None:
     kb.write_note("heat.md", HEAT)
-    primary, secondary = pty.openpty()
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "COLUMNS": "80", "TERM": "xterm"}
-    process = subprocess.run(
-        [sys.executable, "-m", "kbtool", "--root", str(kb.root), "enrich", "--dry-run"],
-        stdout=subprocess.PIPE,
-        stderr=secondary,
-        env=env,
-        timeout=60,
-        check=False,
-    )
-    os.close(secondary)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(primary, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(primary)
-    terminal = b"".join(chunks).decode("utf-8", "replace")
-    assert process.returncode == 0
-    assert "━" in terminal and "1/1" in terminal  # rich's bar and count
-    assert "━" not in process.stdout.decode()  # never on the (piped) output
+    run = run_on_terminal(["-m", "kbtool", "--root", str(kb.root), "enrich", "--dry-run"])
+    assert run.returncode == 0
+    assert "━" in run.terminal and "1/1" in run.terminal  # rich's bar and count
+    assert "━" not in run.stdout  # never on the (piped) output
 
 
 def test_python_m_kbtool_is_the_cli() -> None:

@@ -5,12 +5,16 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from kbtool.config import Layout
 from kbtool.core.note import parse_note
 from kbtool.importers.manifest import MANIFEST_FILE
+from kbtool.importers.pipeline import import_files
+from tests.support.kb import DATA_DIR
 from tests.support.kb import run_cli as run
 from tests.support.seeds import (
     SEEDS,
@@ -19,6 +23,7 @@ from tests.support.seeds import (
     seed_arxiv_ids,
     snapshot,
 )
+from tests.support.terminal import run_on_terminal
 
 SEED_ARGS = [str(seed) for seed in SEEDS]
 
@@ -391,3 +396,23 @@ def test_a_topics_file_that_cannot_be_read_stops_the_import(tmp_path: Path) -> N
     assert result.stderr.startswith("kbtool: error: ")
     assert "topics.yml:" in result.stderr and "invalid YAML" in result.stderr
     assert snapshot(root) == before
+
+
+def test_progress_per_file_on_a_terminal_only(tmp_path: Path) -> None:
+    root = new_knowledge_base(tmp_path / "kb")
+    sources = [DATA_DIR / "import" / name for name in ("monthly_list.md", "awesome_list.md")]
+    heard: list[tuple[int, int | None]] = []
+    import_files(
+        Layout(root),
+        sources,
+        today=date(2025, 1, 2),
+        dry_run=True,
+        progress=lambda done, total: heard.append((done, total)),
+    )
+    assert heard == [(0, 2), (1, 2), (2, 2)]
+    run = run_on_terminal(
+        ["-m", "kbtool", "--root", str(root), "import", *(str(s) for s in sources)]
+    )
+    assert run.returncode == 0, run.terminal
+    assert "reading files" in run.terminal and "2/2" in run.terminal
+    assert run.stdout.startswith("Import report\n")

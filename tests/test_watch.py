@@ -21,6 +21,7 @@ from kbtool.watch.run import WatchOptions, WatchReport, run_watch, search_query
 from tests.support.arxiv_server import FakeArxiv, Reply, entry_xml, feed_xml
 from tests.support.inbox import BASE_ENTRY
 from tests.support.kb import KnowledgeBaseFactory, RunKbtool, note_text
+from tests.support.terminal import run_on_terminal
 
 START = datetime(2026, 4, 13, 9, 0, tzinfo=UTC)
 QUERY = "cat:cs.CV"
@@ -563,3 +564,35 @@ def test_the_terminal_table_shows_arxiv_text_as_text() -> None:
     console.print(_table([replace(BASE_ENTRY, title="[bold]x[/bold] <b>")], "added"))
     text = console.export_text()
     assert "[bold]x[/bold] <b>" in text and "Added to the inbox" in text
+
+
+# --- progress -----------------------------------------------------------------------------------
+
+
+def test_progress_hears_of_each_page_read(
+    kb: KnowledgeBaseFactory, watcher: Watcher, fake_arxiv: FakeArxiv
+) -> None:
+    configure(kb)
+    fake_arxiv.pages[QUERY] = [paper(n, "Motion", hours_ago=12 * n + 1) for n in range(10)]
+    heard: list[tuple[int, int | None]] = []
+    run_watch(
+        watcher.layout,
+        lookup=watcher.lookup(),
+        progress=lambda done, total: heard.append((done, total)),
+    )
+    assert heard == [(1, None), (2, None), (3, None), (4, None)]
+    assert len(fake_arxiv.requests) == 4
+
+
+def test_the_command_shows_pages_read_on_a_terminal_only(
+    kb: KnowledgeBaseFactory, fake_arxiv: FakeArxiv
+) -> None:
+    kb.write("kbtool.yml", WATCH_CV.format(max_papers=30, keep_days=14, max_scanned=100))
+    now = datetime.now(UTC)
+    fake_arxiv.pages[QUERY] = [paper(1, "Motion benchmark", 1, now=now)]
+    run = run_on_terminal(
+        ["-m", "kbtool", "--root", str(kb.root), "watch"], env={URL_ENV: fake_arxiv.url}
+    )
+    assert run.returncode == 0, run.terminal
+    assert "reading arXiv: pages" in run.terminal and "━" in run.terminal
+    assert run.stdout == "added 2604.00001 (3): Motion benchmark\n"  # no bar in the output

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from kbtool.cli.app import CliContext, main
-from kbtool.cli.options import dry_run
+from kbtool.cli.options import dry_run, progress
 from kbtool.importers.pipeline import import_files
 from kbtool.importers.report import format_report
 from kbtool.util.atomic_write import write_text_atomic
@@ -43,7 +43,10 @@ def import_notes(
     together. Every file is read and checked before anything is written; a file in no
     known format, missing, binary or not UTF-8 stops the import with exit status 4.
     """
-    report = import_files(cli.layout, list(files), today=date.today(), dry_run=dry_run)
+    with progress("reading files") as update:
+        report = import_files(
+            cli.layout, list(files), today=date.today(), dry_run=dry_run, progress=update
+        )
     text = format_report(report)
     if report_path is not None and not dry_run:
         write_text_atomic(report_path, text)

@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from kbtool.cli.app import CliContext, main
-from kbtool.cli.options import dry_run, plural, warn
+from kbtool.cli.options import dry_run, plural, progress, warn
 from kbtool.watch.inbox import InboxEntry
 from kbtool.watch.run import WatchOptions, WatchReport, run_watch
 
@@ -39,7 +39,8 @@ def watch(cli: CliContext, days: int | None, dry_run: bool) -> None:
     Exit status: 0 done; 4 a bad `watch:` setting in kbtool.yml or a damaged
     inbox.yml; 6 arXiv failed after retries (the inbox is left as it was).
     """
-    report = run_watch(cli.layout, WatchOptions(days=days, dry_run=dry_run))
+    with progress("reading arXiv: pages") as update:
+        report = run_watch(cli.layout, WatchOptions(days=days, dry_run=dry_run), progress=update)
     for warning in report.warnings:
         warn(warning)
     verb = "would add" if dry_run else "added"

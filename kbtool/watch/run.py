@@ -34,6 +34,7 @@ from kbtool.arxiv.record import ArxivRecord
 from kbtool.config import Layout, load_settings
 from kbtool.core.knowledge_base import iter_note_files, read_notes
 from kbtool.util.clock import Clock
+from kbtool.util.progress import Progress
 from kbtool.watch.inbox import (
     Candidate,
     InboxChanges,
@@ -64,7 +65,12 @@ class SearchOutcome:
 
 
 def search_recent(
-    client: ArxivClient, query: str, since: datetime, page_size: int, max_scanned: int
+    client: ArxivClient,
+    query: str,
+    since: datetime,
+    page_size: int,
+    max_scanned: int,
+    progress: Progress | None = None,
 ) -> SearchOutcome:
     """Page through ``query``'s newest submissions until they are older than ``since``.
 
@@ -72,6 +78,8 @@ def search_recent(
     end; pages come newest first, but the check does not rely on order within a
     page), an empty page, the last result, or ``max_scanned`` results. A paper
     on two pages (new submissions shift the pages while we read) is kept once.
+    ``progress(pages, None)`` hears of each page read (how many there will be is
+    only known at the end).
     """
     by_base: dict[str, ArxivRecord] = {}
     start = scanned = pages = 0
@@ -79,6 +87,8 @@ def search_recent(
     while scanned < max_scanned:
         page = client.search_page(query, start, min(page_size, max_scanned - scanned))
         pages += 1
+        if progress is not None:
+            progress(pages, None)
         if not page.records:
             ended = True
             break
@@ -159,12 +169,14 @@ def run_watch(
     *,
     lookup: ArxivLookup | None = None,
     clock: Clock | None = None,
+    progress: Progress | None = None,
 ) -> WatchReport:
     """One watch run on the knowledge base at ``layout`` (see the module docstring).
 
     ``lookup`` defaults to the knowledge base's own (its ``arxiv:`` settings,
     cache and pacing time stamp, with ``clock``). Raises ConfigError (kbtool.yml),
     InboxFormatError (inbox.yml) before any request, RemoteError when arXiv fails.
+    ``progress`` hears of each page of search results read.
     """
     options = options or WatchOptions()
     settings = load_settings(layout)
@@ -184,6 +196,7 @@ def run_watch(
         now - timedelta(days=days),
         watch.page_size,
         watch.max_scanned,
+        progress,
     )
     scorer = Scorer(watch.keywords, watch.exclude_keywords, watch.title_weight)
     selection = select_candidates(search.records, watch, scorer, known)

@@ -10,6 +10,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.support.kb import REPO_ROOT
+
 
 @dataclass(frozen=True)
 class TerminalRun:
@@ -23,7 +25,13 @@ def run_on_terminal(
 ) -> TerminalRun:
     """``python ARGS`` with stdout to a pipe and stderr to a pseudo-terminal."""
     master, slave = pty.openpty()
-    environ = {**os.environ, **(env or {}), "TERM": "xterm-256color", "COLUMNS": "100"}
+    environ = {
+        **os.environ,
+        **(env or {}),
+        "PYTHONPATH": str(REPO_ROOT),
+        "TERM": "xterm-256color",
+        "COLUMNS": "100",
+    }
     environ.pop("NO_COLOR", None)
     chunks: list[bytes] = []
 
