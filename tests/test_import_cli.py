@@ -416,3 +416,23 @@ def test_progress_per_file_on_a_terminal_only(tmp_path: Path) -> None:
     assert run.returncode == 0, run.terminal
     assert "reading files" in run.terminal and "2/2" in run.terminal
     assert run.stdout.startswith("Import report\n")
+
+
+def test_json_report(tmp_path: Path) -> None:
+    root = new_knowledge_base(tmp_path / "kb")
+    report_file = tmp_path / "report.json"
+    source = str(SEEDS_DIR / "002_9e0ac7a3b9bc28b9.txt")
+    result = run(root, "import", "--format", "json", "--report", str(report_file), source)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert report_file.read_text(encoding="utf-8") == result.stdout
+    (file,) = data["files"]
+    assert file["name"] == "002_9e0ac7a3b9bc28b9.txt" and file["format"] == "monthly-list"
+    assert file["notes_created"] == file["papers_found"] > 0
+    assert all({"line", "reason", "text"} == set(s) for s in file["skipped_lines"])
+    notes = [w for w in data["written"] if w["kind"] == "note"]
+    assert len(notes) == file["notes_created"] and {w["action"] for w in notes} == {"create"}
+    assert all((root / w["path"]).is_file() for w in data["written"])
+    assert data["papers"]["total"] == len(notes) and data["dry_run"] is False
+    again = json.loads(run(root, "import", "--format", "json", "--dry-run", source).stdout)
+    assert {w["action"] for w in again["written"]} == {"unchanged"} and again["dry_run"] is True

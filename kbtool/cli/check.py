@@ -15,7 +15,7 @@ from kbtool.core.problems import Severity, count_errors, format_github, format_j
 from kbtool.errors import UsageError
 
 
-@main.command()
+@main.command(short_help="Check notes: frontmatter, topics, duplicates, links, images.")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @output_format("text", "json", "github")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
@@ -26,8 +26,16 @@ def check(cli: CliContext, paths: tuple[Path, ...], output_format: str, strict: 
     Reports every problem in one run as file:line, a stable code and a message.
     With PATHS, reports only problems in those notes, or in the notes under those
     folders (links are still resolved against the whole knowledge base). Never
-    writes. Exit status: 0 clean, 1 errors found (or warnings, with --strict),
-    2 usage error.
+    writes.
+
+    \b
+    Examples:
+      kbtool check                      every note
+      kbtool check notes/2410.05677-t2v-turbo-v2.md notes/video/
+      kbtool check --format github      annotations in a GitHub workflow
+
+    Exit status: 0 clean, 1 errors found (or warnings, with --strict), 2 usage
+    error.
     """
     layout = cli.layout
     kb = load_knowledge_base(layout)

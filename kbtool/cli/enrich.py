@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from kbtool.cli.app import CliContext, main
-from kbtool.cli.options import dry_run, plural, progress, warn
+from kbtool.cli.options import dry_run, echo_json, output_format, plural, progress, warn
 from kbtool.enrich import (
     HAND_SET,
     Action,
@@ -20,7 +20,7 @@ from kbtool.enrich import (
 _SHOWN_VALUES = {"version", "published", "updated"}
 
 
-@main.command()
+@main.command(short_help="Fill and refresh the arXiv fields of notes.")
 @click.argument("notes", nargs=-1, metavar="[NOTE...]")
 @dry_run("Print a diff of each change; write nothing (the cache neither).")
 @click.option("--refresh", is_flag=True, help="Ask arXiv again even where the cache is fresh.")
@@ -31,6 +31,7 @@ _SHOWN_VALUES = {"version", "published", "updated"}
     help="Take arXiv's FIELD even where the note's value was set by hand "
     "(repeatable; 'all' for every arXiv field).",
 )
+@output_format()
 @click.pass_obj
 def enrich(
     cli: CliContext,
@@ -38,6 +39,7 @@ def enrich(
     dry_run: bool,
     refresh: bool,
     overwrite: tuple[str, ...],
+    output_format: str,
 ) -> None:
     """Fill missing and outdated arXiv fields of notes, and report newer arXiv versions.
 
@@ -49,6 +51,19 @@ def enrich(
     Papers are fetched in batches, politely; metadata is cached for
     `arxiv.cache_days` days (kbtool.yml), so a rerun makes no requests.
 
+    With --format json, prints one JSON object: `notes` (per note: `path`,
+    `arxiv`, `outcome` — updated, up_to_date, unknown, skipped or failed —
+    `changes`, `kept`, `newer_version`, `message`, and with --dry-run `diff`),
+    `counts` per outcome, `requests`, `from_cache`, `without_arxiv_id`,
+    `dry_run` and `warnings`.
+
+    \b
+    Examples:
+      kbtool enrich                        every note with an arXiv id
+      kbtool enrich notes/2410.05677-t2v-turbo-v2.md 2309.15818
+      kbtool enrich --dry-run              show the diffs, write nothing
+      kbtool enrich --overwrite abstract   take arXiv's abstract over yours
+
     Exit status: 0 all done; 4 some notes could not be enriched (unknown to
     arXiv, not editable, bad NOTE); 6 arXiv failed for some notes after retries
     (the others are written).
@@ -58,6 +73,12 @@ def enrich(
         report = enrich_notes(cli.layout, notes, options, progress=update)
     for warning in report.warnings:
         warn(warning)
+    if output_format == "json":
+        echo_json(_json(report))
+        error = report.error()
+        if error is not None:
+            raise error
+        return
     for result in report.results:
         for line in _describe(result, dry_run):
             click.echo(line)
@@ -94,6 +115,41 @@ def _change(name: str, old: object, new: object) -> str:
     if name in _SHOWN_VALUES and old not in (None, ""):
         return f"{name} ({old} → {new})"
     return name
+
+
+def _json(report: EnrichReport) -> dict[str, object]:
+    return {
+        "notes": [_note_json(result, report.dry_run) for result in report.results],
+        "counts": {outcome.name.lower(): report.count(outcome) for outcome in Outcome},
+        "requests": report.requests,
+        "from_cache": report.from_cache,
+        "without_arxiv_id": report.without_arxiv_id,
+        "dry_run": report.dry_run,
+        "warnings": report.warnings,
+    }
+
+
+def _note_json(result: NoteResult, dry_run: bool) -> dict[str, object]:
+    data: dict[str, object] = {
+        "path": result.path,
+        "arxiv": result.arxiv_id,
+        "outcome": result.outcome.name.lower(),
+        "changes": [
+            {"field": c.name, "action": c.action.value, "old": c.old, "new": c.new}
+            for c in result.changes
+        ],
+        "kept": [
+            {"field": k.name, "value": k.old, "arxiv": k.new, "reason": k.reason}
+            for k in result.kept
+        ],
+        "newer_version": (
+            None if result.newer is None else {"note": result.newer[0], "arxiv": result.newer[1]}
+        ),
+        "message": result.message,
+    }
+    if dry_run:
+        data["diff"] = result.diff
+    return data
 
 
 def _summary(report: EnrichReport) -> str:

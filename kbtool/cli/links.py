@@ -13,7 +13,7 @@ from kbtool.links.job import LinkJobOptions, check_links
 from kbtool.links.report import format_github, format_json, format_text, render_table, summary
 
 
-@main.command()
+@main.command(short_help="Check the external links in notes, topic texts and docs/.")
 @output_format(
     "text",
     "json",
@@ -58,6 +58,12 @@ def links(
     links.cache_max_age (settings: the links: section of kbtool.yml). A line
     holding <!-- kbtool: no-check --> (or, in frontmatter, # kbtool: no-check) is
     skipped.
+
+    \b
+    Examples:
+      kbtool links                               every link, cached successes skipped
+      kbtool links --changed-since origin/main   only lines a pull request changed
+      kbtool links --format json --no-cache
 
     Exit status: 0 nothing broken, 1 broken links (with --strict: any link not
     ok), 2 usage error (e.g. a bad --changed-since ref), 4 bad settings.

@@ -10,12 +10,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from kbtool.cli.app import CliContext, main
-from kbtool.cli.options import dry_run, plural, progress, warn
+from kbtool.cli.options import dry_run, echo_json, output_format, plural, progress, warn
 from kbtool.watch.inbox import InboxEntry
 from kbtool.watch.run import WatchOptions, WatchReport, run_watch
 
 
-@main.command()
+@main.command(short_help="Put new arXiv papers matching your keywords into the inbox.")
 @click.option(
     "--days",
     type=click.IntRange(1, 365),
@@ -23,8 +23,9 @@ from kbtool.watch.run import WatchOptions, WatchReport, run_watch
     help="Look at papers submitted in the last N days (default: watch.days_back, 7).",
 )
 @dry_run("Show what would change; write nothing (the inbox and the cache neither).")
+@output_format()
 @click.pass_obj
-def watch(cli: CliContext, days: int | None, dry_run: bool) -> None:
+def watch(cli: CliContext, days: int | None, dry_run: bool, output_format: str) -> None:
     """Put new arXiv papers that match your keywords into the inbox (inbox.yml).
 
     Asks arXiv for the newest submissions in the categories of `watch:` in
@@ -36,6 +37,17 @@ def watch(cli: CliContext, days: int | None, dry_run: bool) -> None:
     feed.xml; `kbtool new ID` adopts a paper (it leaves the inbox). Papers leave
     the inbox `keep_days` days after they arrived. A rerun adds nothing twice.
 
+    With --format json, prints one JSON object: `added` (the new papers, best
+    first: `id`, `version`, `title`, `authors`, `score`, `keywords`…), the ids
+    `refreshed`, `aged_out`, `adopted` and `dropped`, `inbox` (papers in it now),
+    `search` (`papers`, `scanned`, `pages`, `truncated`), `skipped` counts,
+    `days`, `requests`, `written`, `dry_run` and `warnings`.
+
+    \b
+    Examples:
+      kbtool watch                 fill the inbox from the last watch.days_back days
+      kbtool watch --days 2 --dry-run
+
     Exit status: 0 done; 4 a bad `watch:` setting in kbtool.yml or a damaged
     inbox.yml; 6 arXiv failed after retries (the inbox is left as it was).
     """
@@ -43,6 +55,9 @@ def watch(cli: CliContext, days: int | None, dry_run: bool) -> None:
         report = run_watch(cli.layout, WatchOptions(days=days, dry_run=dry_run), progress=update)
     for warning in report.warnings:
         warn(warning)
+    if output_format == "json":
+        echo_json(_json(report))
+        return
     verb = "would add" if dry_run else "added"
     if report.changes.added and sys.stdout.isatty():
         Console().print(_table(report.changes.added, verb))
@@ -71,6 +86,54 @@ def _table(entries: list[InboxEntry], verb: str) -> Table:
 
 def _plain(text: str) -> str:
     return escape(text)
+
+
+def _entry_json(entry: InboxEntry) -> dict[str, object]:
+    return {
+        "id": entry.id,
+        "version": entry.version,
+        "title": entry.title,
+        "authors": list(entry.authors),
+        "category": entry.category,
+        "categories": list(entry.categories),
+        "published": entry.published,
+        "first_seen": entry.first_seen,
+        "score": entry.score,
+        "keywords": list(entry.keywords),
+        "title_keywords": list(entry.title_keywords),
+        "comment": entry.comment,
+        "abstract": entry.abstract,
+        "url": entry.abs_url,
+    }
+
+
+def _json(report: WatchReport) -> dict[str, object]:
+    search, selection, changes = report.search, report.selection, report.changes
+    return {
+        "added": [_entry_json(e) for e in sorted(changes.added, key=InboxEntry.rank_key)],
+        "refreshed": [e.id for e in changes.refreshed],
+        "aged_out": [e.id for e in changes.aged_out],
+        "adopted": [e.id for e in changes.adopted],
+        "dropped": [e.id for e in changes.dropped],
+        "inbox": len(changes.entries),
+        "search": {
+            "papers": len(search.records),
+            "scanned": search.scanned,
+            "pages": search.pages,
+            "truncated": search.truncated,
+        },
+        "skipped": {
+            "with_note": selection.with_note,
+            "excluded": selection.excluded,
+            "below_min_score": selection.below,
+            "beyond_max_papers": selection.over_limit,
+        },
+        "days": report.days,
+        "requests": report.requests,
+        "written": report.written,
+        "dry_run": report.dry_run,
+        "warnings": report.warnings,
+    }
 
 
 def _summary(report: WatchReport) -> str:
