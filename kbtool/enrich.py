@@ -27,7 +27,7 @@ from kbtool.arxiv.sync import SyncRecord
 from kbtool.config import Layout, load_settings
 from kbtool.core.arxiv_id import ArxivId, find_arxiv_id
 from kbtool.core.frontmatter import keys_with_comments, update_frontmatter
-from kbtool.core.knowledge_base import iter_note_files
+from kbtool.core.knowledge_base import iter_note_files, select_notes
 from kbtool.core.note import Note, parse_note
 from kbtool.core.schema import ARXIV_OWNED_FIELDS
 from kbtool.errors import InputError, KbtoolError, NoteFormatError, RemoteError
@@ -207,8 +207,9 @@ def check_overwrite(names: Iterable[str]) -> frozenset[str]:
 
 
 def select_note_files(layout: Layout, selectors: Sequence[str], cwd: Path) -> list[Path]:
-    """The note files named by ``selectors`` (paths inside ``notes/`` or arXiv ids), or all.
+    """The note files named by ``selectors`` (notes, folders of notes, arXiv ids), or all.
 
+    Paths are read as :func:`~kbtool.core.knowledge_base.select_notes` reads them.
     Raises InputError for a selector with a NUL byte, a path outside ``notes/``, a
     missing file, or an id no note has — before anything is fetched or written.
     """
@@ -220,20 +221,18 @@ def select_note_files(layout: Layout, selectors: Sequence[str], cwd: Path) -> li
     for selector in selectors:
         if "\x00" in selector:
             raise InputError(f"not a note or arXiv id (contains a NUL byte): {selector!r}")
-        given = Path(selector).expanduser()
-        candidates = (
-            [given]
-            if given.is_absolute()
-            else [cwd / given, layout.root / given, layout.notes_dir / given]
-        )
-        existing = next((c for c in candidates if c.exists()), None)
-        if existing is not None:
-            chosen[_note_path(existing, selector, notes_dir)] = None
+        selection = select_notes(layout, [selector], cwd)
+        if not selection.missing:
+            for path in (*selection.files, *selection.folders):
+                _note_path(path, selector, notes_dir)  # raises: outside notes/, not a note
+            chosen.update(dict.fromkeys(selection.note_files(layout)))
             continue
         arxiv = find_arxiv_id(selector)
         if arxiv is None:
             if selector.endswith(".md") or any(sep in selector for sep in "/\\"):
-                _note_path(candidates[0], selector, notes_dir)  # raises: outside, or missing
+                given = Path(selector).expanduser()
+                # raises: outside notes/, or missing
+                _note_path(given if given.is_absolute() else cwd / given, selector, notes_dir)
             raise InputError(f"{selector}: no such note, and not an arXiv id")
         if by_id is None:
             by_id = _notes_by_id(layout)
@@ -246,10 +245,14 @@ def select_note_files(layout: Layout, selectors: Sequence[str], cwd: Path) -> li
 
 def _note_path(candidate: Path, selector: str, notes_dir: Path) -> Path:
     resolved = candidate.resolve()
+    if resolved.is_dir() and notes_dir.is_relative_to(resolved):
+        return resolved  # a folder holding notes/ (the root): every note
     if not resolved.is_relative_to(notes_dir):
         if not resolved.exists() and ".." not in Path(selector).parts:
             raise InputError(f"{selector}: no such note")
         raise InputError(f"{selector}: not a note (outside {notes_dir})")
+    if resolved.is_dir():
+        return resolved  # a folder in notes/: the notes in it
     if resolved.suffix != ".md" or not resolved.is_file():
         raise InputError(f"{selector}: no such note")
     return resolved

@@ -10,7 +10,7 @@ import click
 from kbtool.checks import run_checks
 from kbtool.cli.app import CliContext, main
 from kbtool.cli.options import output_format, plural
-from kbtool.core.knowledge_base import load_knowledge_base
+from kbtool.core.knowledge_base import load_knowledge_base, select_notes
 from kbtool.core.problems import Severity, count_errors, format_github, format_json, format_text
 from kbtool.errors import UsageError
 
@@ -38,22 +38,13 @@ def check(cli: CliContext, paths: tuple[Path, ...], output_format: str, strict: 
     error.
     """
     layout = cli.layout
+    selection = select_notes(layout, paths) if paths else None
+    if selection is not None and selection.missing:
+        raise UsageError(f"{selection.missing[0]}: no such file")
     kb = load_knowledge_base(layout)
     problems = run_checks(kb)
-    if paths:
-        wanted: set[str] = set()
-        folders: list[str] = []
-        for path in paths:
-            if not path.exists():
-                raise UsageError(f"{path}: no such file")
-            relative = layout.relative(path)
-            if path.is_dir():  # the notes in it, at any depth
-                folders.append("" if relative == "." else relative.rstrip("/") + "/")
-            else:
-                wanted.add(relative)
-        problems = [
-            p for p in problems if p.path in wanted or any(p.path.startswith(f) for f in folders)
-        ]
+    if selection is not None:
+        problems = [p for p in problems if selection.covers(layout.root / p.path)]
     if output_format == "json":
         click.echo(format_json(problems))
     else:

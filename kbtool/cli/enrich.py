@@ -43,8 +43,8 @@ def enrich(
 ) -> None:
     """Fill missing and outdated arXiv fields of notes, and report newer arXiv versions.
 
-    Works on every note with an arXiv id, or on each NOTE (a path in notes/ or an
-    arXiv id). Only arXiv-owned fields are written (authors, dates, version,
+    Works on every note with an arXiv id, or on each NOTE (a note or a folder of
+    notes in notes/, or an arXiv id). Only arXiv-owned fields are written (authors, dates, version,
     categories, journal_ref, comment, abstract, links), and only where missing or
     still holding what kbtool last wrote: a value you set by hand is kept (and
     reported). The body and everything else in the file stay byte for byte.
