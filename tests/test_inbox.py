@@ -77,6 +77,19 @@ def test_the_file_reads_back_equal_and_looks_as_documented() -> None:
     assert render_inbox(reversed(entries)) == text
 
 
+def test_shared_values_are_written_again_never_as_yaml_aliases() -> None:
+    day = date(2026, 2, 8)  # one object, as the entries of one run share it
+    keywords = ("motion",)
+    entries = [
+        make_entry(id=f"2604.0000{n}", first_seen=day, published=day, keywords=keywords)
+        for n in range(3)
+    ]
+    text = render_inbox(entries)
+    assert "&" not in text and "*" not in text
+    assert text.count("  first_seen: 2026-02-08\n") == 3
+    assert parse_inbox(text) == file_order(entries)
+
+
 def test_an_empty_inbox() -> None:
     assert parse_inbox(render_inbox([])) == []
     assert parse_inbox("") == []

@@ -40,15 +40,8 @@ from kbtool.core.arxiv_id import ArxivId, parse_arxiv_id
 from kbtool.core.note import Note
 from kbtool.errors import ArxivIdError, InboxFormatError
 from kbtool.util.atomic_write import write_text_atomic
+from kbtool.util.yaml_dump import dump_yaml
 from kbtool.watch.scoring import PaperScore, Scorer
-
-
-class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
-    """A safe dumper that never writes ``&anchors``/``*aliases`` (entries share date objects)."""
-
-    def ignore_aliases(self, data: object) -> bool:
-        return True
-
 
 HEADER = """\
 # The inbox of `kbtool watch`: new arXiv papers matching the `watch:` settings in kbtool.yml,
@@ -173,14 +166,8 @@ def render_inbox(entries: Iterable[InboxEntry]) -> str:
             "abstract": entry.abstract,
         }
         papers.append({k: values[k] for k in FIELD_ORDER if values[k] is not None})
-    body = yaml.dump(
-        {"papers": papers},
-        Dumper=_Dumper,
-        allow_unicode=True,
-        sort_keys=False,
-        default_flow_style=False,
-        width=1_000_000,  # one line per value: a changed abstract is a one-line diff
-    )
+    # One line per value: a changed abstract is a one-line diff.
+    body = dump_yaml({"papers": papers}, width=1_000_000)
     return HEADER + body
 
 
