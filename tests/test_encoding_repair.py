@@ -1,4 +1,4 @@
-"""Tests for kbtool.repair.engine on real text: no mocks, the real jieba dictionary."""
+"""Tests for kbtool.repair on real text: no mocks, the real jieba dictionary."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kbtool.repair.engine import (
+from kbtool.repair import (
     MARK_CLOSE,
     MARK_OPEN,
     Lexicon,

@@ -23,7 +23,7 @@ from kbtool.core.note import parse_note
 from kbtool.importers.model import LineUse
 from kbtool.importers.pipeline import import_files
 from kbtool.importers.report import ImportReport
-from kbtool.repair.engine import repair_text
+from kbtool.repair import repair_text
 from tests.support.seeds import SEEDS, new_knowledge_base
 
 _TAG = re.compile(r"</?[A-Za-z][^<>\n]*>")

@@ -17,7 +17,7 @@ from typing import Any
 from kbtool.importers.merge import NameConflict, Paper
 from kbtool.importers.model import LineUse, Rewrite, SkippedLine
 from kbtool.importers.writer import Action, PlannedFile
-from kbtool.repair.engine import UncertainChar
+from kbtool.repair.text import UncertainChar
 from kbtool.util.plural import plural
 
 
