@@ -14,18 +14,16 @@ from hypothesis import strategies as st
 from kbtool.config import Layout
 from kbtool.errors import InboxFormatError
 from kbtool.watch.inbox import (
-    Candidate,
-    InboxChanges,
     InboxEntry,
     file_order,
     forget_papers,
     load_inbox,
-    merge_inbox,
     parse_inbox,
     render_inbox,
     save_inbox,
     waiting,
 )
+from kbtool.watch.merge import Candidate, InboxChanges, merge_inbox
 from kbtool.watch.scoring import Keyword, PaperScore, Scorer
 from tests.support.inbox import BASE_ENTRY, SCRIPT_TITLE, make_entry, make_record
 from tests.support.kb import KnowledgeBaseFactory

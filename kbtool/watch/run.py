@@ -12,7 +12,7 @@ One run:
 3. scores each paper (:mod:`kbtool.watch.scoring`), leaves out papers that
    already have a note (any version), excluded ones and those under
    ``min_score``, and keeps the best ``max_papers``;
-4. merges them into the inbox (:func:`kbtool.watch.inbox.merge_inbox`: arrivals,
+4. merges them into the inbox (:func:`kbtool.watch.merge.merge_inbox`: arrivals,
    refreshes, rescoring, aging out, adopted papers leaving) and writes it, only
    if it changed; the new papers' metadata goes to the metadata cache, so
    ``kbtool new`` adopts them without a request.
@@ -35,16 +35,8 @@ from kbtool.config import Layout, load_settings
 from kbtool.core.knowledge_base import iter_note_files, read_notes
 from kbtool.util.clock import Clock
 from kbtool.util.progress import Progress
-from kbtool.watch.inbox import (
-    Candidate,
-    InboxChanges,
-    InboxEntry,
-    known_papers,
-    load_inbox,
-    merge_inbox,
-    qualifies,
-    save_inbox,
-)
+from kbtool.watch.inbox import InboxEntry, known_papers, load_inbox, save_inbox
+from kbtool.watch.merge import Candidate, InboxChanges, merge_inbox, qualifies
 from kbtool.watch.scoring import Scorer
 from kbtool.watch.settings import WatchSettings, load_watch_settings
 
