@@ -17,9 +17,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from kbtool.core.arxiv_id import find_arxiv_id
+from kbtool.core.filenames import filename_problem
 from kbtool.core.knowledge_base import KnowledgeBase, LinkTargetKind
 from kbtool.core.markdown_links import LinkKind
-from kbtool.core.note import InvalidValue, Note, filename_problem
+from kbtool.core.note import InvalidValue, Note
 from kbtool.core.problems import Problem, problem
 from kbtool.core.schema import FIELDS, FIELDS_BY_NAME, FieldKind, FieldSpec
 
