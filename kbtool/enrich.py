@@ -14,16 +14,16 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from kbtool.arxiv.fields import arxiv_owned_values, canonical
+from kbtool.arxiv.fields import arxiv_owned_values
 from kbtool.arxiv.lookup import ArxivLookup, LookupBatch
 from kbtool.arxiv.record import ArxivRecord
-from kbtool.arxiv.sync import SyncRecord
+from kbtool.arxiv.sync import FieldChange, FieldPlan, SyncRecord, note_version, plan_fields
 from kbtool.config import Layout, load_settings
 from kbtool.core.arxiv_id import ArxivId, find_arxiv_id
 from kbtool.core.frontmatter import keys_with_comments, update_frontmatter
@@ -37,90 +37,6 @@ from kbtool.util.progress import Progress
 
 _BOM = b"\xef\xbb\xbf"
 _LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
-
-
-class Action(Enum):
-    FILL = "filled"
-    REFRESH = "refreshed"
-    KEEP = "kept"
-
-
-HAND_SET = "differs from arXiv and was not written by kbtool"
-HOLDS_COMMENTS = "differs from arXiv and holds comments, which a rewrite would lose"
-
-
-@dataclass(frozen=True)
-class FieldChange:
-    name: str
-    action: Action
-    old: Any
-    new: Any
-    reason: str | None = None  # why a differing value is kept
-
-
-@dataclass(frozen=True)
-class FieldPlan:
-    """What to do with a note's arXiv fields."""
-
-    updates: dict[str, Any]  # to write
-    changes: tuple[FieldChange, ...]  # filled and refreshed
-    kept: tuple[FieldChange, ...]  # differing from arXiv, but the researcher's
-    in_sync: dict[str, Any]  # arXiv values the note holds once written
-
-
-def _is_missing(value: Any) -> bool:
-    if isinstance(value, str):
-        return not value.strip()
-    return value is None or value == [] or value == {}
-
-
-def plan_fields(
-    current: Mapping[str, Any],
-    target: Mapping[str, Any],
-    written_by_kbtool: Callable[[str, Any], bool],
-    overwrite: Collection[str] = (),
-    commented: Collection[str] = (),
-) -> FieldPlan:
-    """Decide each arXiv-owned field: fill it, refresh it, keep it, or leave it (in sync).
-
-    A field is filled when missing or empty; refreshed when it differs from arXiv
-    and either still holds what kbtool last wrote or is named in ``overwrite``;
-    otherwise a differing value is kept. A value holding comments (``commented``)
-    is always kept: rewriting it would lose them.
-    """
-    updates: dict[str, Any] = {}
-    changes: list[FieldChange] = []
-    kept: list[FieldChange] = []
-    in_sync: dict[str, Any] = {}
-    for name, new in target.items():
-        if name not in ARXIV_OWNED_FIELDS:
-            raise ValueError(f"enrich writes arXiv-owned fields only, not {name!r}")
-        old = current.get(name)
-        if _is_missing(old):
-            action: Action | None = Action.FILL
-        elif canonical(old) == canonical(new):
-            action = None
-        elif name in commented:
-            kept.append(FieldChange(name, Action.KEEP, old, new, HOLDS_COMMENTS))
-            continue
-        elif name in overwrite or written_by_kbtool(name, old):
-            action = Action.REFRESH
-        else:
-            kept.append(FieldChange(name, Action.KEEP, old, new, HAND_SET))
-            continue
-        in_sync[name] = new
-        if action is not None:
-            updates[name] = new
-            changes.append(FieldChange(name, action, old, new))
-    return FieldPlan(updates, tuple(changes), tuple(kept), in_sync)
-
-
-def note_version(note: Note) -> int | None:
-    """The version the note knows: its ``version`` field, else the version in ``arxiv``."""
-    value = note.fields.get("version")
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    return note.arxiv_id.version if note.arxiv_id is not None else None
 
 
 class Outcome(Enum):

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import click
 
+from kbtool.arxiv.sync import HAND_SET, Action
 from kbtool.cli.app import CliContext, main
 from kbtool.cli.options import dry_run, echo_json, output_format, plural, progress, warn
 from kbtool.enrich import (
-    HAND_SET,
-    Action,
     EnrichOptions,
     EnrichReport,
     NoteResult,
