@@ -14,6 +14,7 @@ from kbtool.config import Layout, load_settings
 from kbtool.util.clock import ManualClock
 from tests.support.arxiv_server import FakeArxiv, MakeClient, MakeLookup
 from tests.support.kb import KnowledgeBaseFactory, RunKbtool, run_cli
+from tests.support.seeds import ImportedSeeds, import_seeds
 
 
 @pytest.fixture
@@ -29,6 +30,15 @@ def run_kbtool(kb: KnowledgeBaseFactory) -> RunKbtool:
         return run_cli(root or kb.root, *args, input=input)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def imported_seeds(tmp_path_factory: pytest.TempPathFactory) -> ImportedSeeds:
+    """The five seeds imported once per run (slow: the encoding repair); read-only.
+
+    Copy ``root`` before changing anything in it.
+    """
+    return import_seeds(tmp_path_factory.mktemp("seeds") / "kb")
 
 
 @pytest.fixture

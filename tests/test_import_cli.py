@@ -19,6 +19,7 @@ from tests.support.kb import run_cli as run
 from tests.support.seeds import (
     SEEDS,
     SEEDS_DIR,
+    ImportedSeeds,
     new_knowledge_base,
     seed_arxiv_ids,
     snapshot,
@@ -28,18 +29,9 @@ from tests.support.terminal import run_on_terminal
 SEED_ARGS = [str(seed) for seed in SEEDS]
 
 
-@pytest.fixture(scope="module")
-def imported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """A knowledge base with all five seeds imported once (read-only for the tests here)."""
-    root = new_knowledge_base(tmp_path_factory.mktemp("imported") / "kb")
-    result = run(root, "import", *SEED_ARGS)
-    assert result.exit_code == 0, result.output
-    return root, result.stdout
-
-
-def copy_of(imported: tuple[Path, str], tmp_path: Path) -> Path:
+def copy_of(imported: ImportedSeeds, tmp_path: Path) -> Path:
     root = tmp_path / "kb"
-    shutil.copytree(imported[0], root)
+    shutil.copytree(imported.root, root)
     return root
 
 
@@ -50,16 +42,16 @@ def notes_of(root: Path) -> list:
     ]
 
 
-def test_every_arxiv_paper_in_the_seeds_has_exactly_one_note(imported: tuple[Path, str]) -> None:
-    root, _ = imported
+def test_every_arxiv_paper_in_the_seeds_has_exactly_one_note(imported_seeds: ImportedSeeds) -> None:
+    root = imported_seeds.root
     expected = seed_arxiv_ids()
     assert len(expected) == 121
     found = [n.arxiv_id.base for n in notes_of(root) if n.arxiv_id is not None]
     assert sorted(found) == sorted(expected)
 
 
-def test_papers_without_an_arxiv_link_have_notes_too(imported: tuple[Path, str]) -> None:
-    root, _ = imported
+def test_papers_without_an_arxiv_link_have_notes_too(imported_seeds: ImportedSeeds) -> None:
+    root = imported_seeds.root
     notes = notes_of(root)
     titles = {n.title for n in notes if n.arxiv_id is None}
     monthly = (SEEDS_DIR / "002_9e0ac7a3b9bc28b9.txt").read_text(encoding="utf-8")
@@ -71,14 +63,14 @@ def test_papers_without_an_arxiv_link_have_notes_too(imported: tuple[Path, str])
     assert {"STAR", "Quiter-StAR", "V-StaR", "Venhancer", "vbench", "Dynamic-NTK"} <= titles
 
 
-def test_imported_knowledge_base_passes_check(imported: tuple[Path, str]) -> None:
-    result = run(imported[0], "check")
+def test_imported_knowledge_base_passes_check(imported_seeds: ImportedSeeds) -> None:
+    result = run(imported_seeds.root, "check")
     assert result.exit_code == 0, result.output
     assert "0 errors, 0 warnings" in result.stderr
 
 
-def test_report_counts_and_lists(imported: tuple[Path, str]) -> None:
-    _, report = imported
+def test_report_counts_and_lists(imported_seeds: ImportedSeeds) -> None:
+    report = imported_seeds.report_text
     assert "000_5d12a05c003c2611.txt: nested-bullet paper-reading notes, 463 lines" in report
     assert "001_c7c9bcd0b8655519.txt: nested-bullet paper-reading notes, 243 lines" in report
     lines = report.split("\n")
@@ -94,8 +86,8 @@ def test_report_counts_and_lists(imported: tuple[Path, str]) -> None:
     assert "003_cf0bf9a65bc717fa.txt:133: commented out in the source" in report
 
 
-def test_conflicting_note_keeps_both_texts(imported: tuple[Path, str]) -> None:
-    root, _ = imported
+def test_conflicting_note_keeps_both_texts(imported_seeds: ImportedSeeds) -> None:
+    root = imported_seeds.root
     (note,) = [n for n in notes_of(root) if n.arxiv_id and n.arxiv_id.base == "2406.18522"]
     assert note.title == "Panda-70M / ChronoMagic"
     assert "a curated subset of HDVILA-100M" in note.body
@@ -108,9 +100,9 @@ def test_conflicting_note_keeps_both_texts(imported: tuple[Path, str]) -> None:
 
 
 def test_second_run_creates_nothing_and_changes_nothing(
-    imported: tuple[Path, str], tmp_path: Path
+    imported_seeds: ImportedSeeds, tmp_path: Path
 ) -> None:
-    root = copy_of(imported, tmp_path)
+    root = copy_of(imported_seeds, tmp_path)
     before = snapshot(root)
     result = run(root, "import", *SEED_ARGS)
     assert result.exit_code == 0, result.output
@@ -121,9 +113,9 @@ def test_second_run_creates_nothing_and_changes_nothing(
 
 
 def test_a_note_edited_since_the_import_is_never_overwritten(
-    imported: tuple[Path, str], tmp_path: Path
+    imported_seeds: ImportedSeeds, tmp_path: Path
 ) -> None:
-    root = copy_of(imported, tmp_path)
+    root = copy_of(imported_seeds, tmp_path)
     edited = next((root / "notes").glob("2310.12190-*.md"))
     edited_text = edited.read_text(encoding="utf-8") + "\nMy own thoughts.\n"
     edited.write_text(edited_text, encoding="utf-8")
@@ -150,8 +142,8 @@ def test_a_note_edited_since_the_import_is_never_overwritten(
     assert "Topic texts: 13 unchanged, 1 keep (edited since import)" in result.stdout
 
 
-def test_an_unedited_note_follows_its_source(imported: tuple[Path, str], tmp_path: Path) -> None:
-    root = copy_of(imported, tmp_path)
+def test_an_unedited_note_follows_its_source(imported_seeds: ImportedSeeds, tmp_path: Path) -> None:
+    root = copy_of(imported_seeds, tmp_path)
     sources = tmp_path / "seeds"
     shutil.copytree(SEEDS_DIR, sources)
     seed = sources / "002_9e0ac7a3b9bc28b9.txt"
@@ -224,8 +216,8 @@ def test_report_file(tmp_path: Path) -> None:
     assert report.read_text(encoding="utf-8") == result.stdout
 
 
-def test_manifest_records_what_was_written(imported: tuple[Path, str]) -> None:
-    root, _ = imported
+def test_manifest_records_what_was_written(imported_seeds: ImportedSeeds) -> None:
+    root = imported_seeds.root
     manifest = json.loads((root / MANIFEST_FILE).read_text(encoding="utf-8"))
     entry = manifest["files"]["notes/2310.12190-dynamicrafter.md"]
     assert entry["key"] == "arxiv:2310.12190"
@@ -332,9 +324,9 @@ def test_fix_encoding_bad_input(tmp_path: Path, content: bytes) -> None:
 
 
 def test_importing_some_of_the_files_again_never_drops_the_others_text(
-    imported: tuple[Path, str], tmp_path: Path
+    imported_seeds: ImportedSeeds, tmp_path: Path
 ) -> None:
-    root = copy_of(imported, tmp_path)
+    root = copy_of(imported_seeds, tmp_path)
     before = snapshot(root)
     # FreeNoise's note holds text from 000 and 003; a run with 003 alone must not
     # rewrite it from 003 only, even though the note was never edited.
