@@ -17,6 +17,21 @@ from tests.support.kb import KnowledgeBaseFactory, RunKbtool, run_cli
 from tests.support.seeds import ImportedSeeds, import_seeds
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--quick",
+        action="store_true",
+        help="fewer trials in the stress tests (make check); the default is the full run "
+        "(make test, CI)",
+    )
+
+
+@pytest.fixture
+def quick(request: pytest.FixtureRequest) -> bool:
+    """True under ``--quick``: a stress test may then run fewer trials."""
+    return bool(request.config.getoption("--quick"))
+
+
 @pytest.fixture
 def kb(tmp_path: Path) -> KnowledgeBaseFactory:
     return KnowledgeBaseFactory(tmp_path / "kb")
