@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from kbtool.arxiv.client import URL_ENV, ArxivClient, ArxivSettings
+from kbtool.arxiv.client import ArxivClient
 from kbtool.arxiv.lookup import ArxivLookup
+from kbtool.arxiv.settings import URL_ENV, ArxivSettings
 from kbtool.config import Layout, load_settings
 from kbtool.util.clock import ManualClock
 from tests.support.arxiv_server import FakeArxiv, MakeClient, MakeLookup

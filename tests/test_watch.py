@@ -11,8 +11,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from rich.console import Console
 
-from kbtool.arxiv.client import MIN_INTERVAL, URL_ENV
+from kbtool.arxiv.client import MIN_INTERVAL
 from kbtool.arxiv.lookup import ArxivLookup
+from kbtool.arxiv.settings import URL_ENV
 from kbtool.cli.watch import _table
 from kbtool.config import Layout, load_settings
 from kbtool.errors import InboxFormatError, RemoteError

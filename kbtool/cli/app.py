@@ -8,6 +8,7 @@ nothing else in kbtool prints or exits.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import traceback
@@ -53,6 +54,32 @@ def fail(message: str, exit_code: int) -> None:
     line = " ".join(part.strip() for part in message.strip().splitlines() if part.strip())
     click.echo(f"kbtool: error: {line}", err=True)
     sys.exit(exit_code)
+
+
+class _WarningLines(logging.Handler):
+    """kbtool's own warnings (``logging.getLogger("kbtool")``) as ``kbtool: warning:`` lines
+    on stderr, each once per command."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.seen: set[str] = set()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = " ".join(record.getMessage().split())
+        if message not in self.seen:
+            self.seen.add(message)
+            click.echo(f"kbtool: warning: {message}", err=True)
+
+
+_WARNINGS = _WarningLines()
+
+
+def _show_warnings() -> None:
+    logger = logging.getLogger("kbtool")
+    _WARNINGS.seen.clear()
+    if _WARNINGS not in logger.handlers:
+        logger.addHandler(_WARNINGS)
+        logger.propagate = False
 
 
 class KbtoolGroup(click.Group):
@@ -111,4 +138,5 @@ def main(ctx: click.Context, root: Path | None, debug: bool) -> None:
     Every command works on the knowledge base holding the current directory
     (found by walking up to mkdocs.yml), or on the one named by --root.
     """
+    _show_warnings()
     ctx.obj = CliContext(root, debug)

@@ -48,7 +48,7 @@ def enrich(
     still holding what kbtool last wrote: a value you set by hand is kept (and
     reported). The body and everything else in the file stay byte for byte.
     Papers are fetched in batches, politely; metadata is cached for
-    `arxiv.cache_days` days (kbtool.yml), so a rerun makes no requests.
+    `arxiv.cache_max_age` (7d; kbtool.yml), so a rerun makes no requests.
 
     With --format json, prints one JSON object: `notes` (per note: `path`,
     `arxiv`, `outcome` — updated, up_to_date, unknown, skipped or failed —

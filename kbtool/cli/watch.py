@@ -20,7 +20,7 @@ from kbtool.watch.run import WatchOptions, WatchReport, run_watch
     "--days",
     type=click.IntRange(1, 365),
     metavar="N",
-    help="Look at papers submitted in the last N days (default: watch.days_back, 7).",
+    help="Look at papers submitted in the last N days (default: watch.window, 7d).",
 )
 @dry_run("Show what would change; write nothing (the inbox and the cache neither).")
 @output_format()
@@ -35,7 +35,7 @@ def watch(cli: CliContext, days: int | None, dry_run: bool, output_format: str) 
     for and those an exclude keyword matches, and adds the best `max_papers` to
     the inbox. The site shows the inbox, ranked, on its Inbox page and in
     feed.xml; `kbtool new ID` adopts a paper (it leaves the inbox). Papers leave
-    the inbox `keep_days` days after they arrived. A rerun adds nothing twice.
+    the inbox `keep_for` (14d) after they arrived. A rerun adds nothing twice.
 
     With --format json, prints one JSON object: `added` (the new papers, best
     first: `id`, `version`, `title`, `authors`, `score`, `keywords`…), the ids

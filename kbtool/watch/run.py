@@ -7,7 +7,7 @@ One run:
 2. asks arXiv for the newest submissions in the watched categories
    (``cat:cs.AI OR cat:cs.CL …``, by submission date, newest first), one page
    at a time through the polite client (3 s apart, backoff, Retry-After), until
-   a page reaches papers older than ``days_back`` days, the results run out, or
+   a page reaches papers older than ``window``, the results run out, or
    ``max_scanned`` results were read;
 3. scores each paper (:mod:`kbtool.watch.scoring`), leaves out papers that
    already have a note (any version), excluded ones and those under
@@ -132,7 +132,7 @@ def select_candidates(
 
 @dataclass(frozen=True)
 class WatchOptions:
-    days: int | None = None  # overrides watch.days_back for this run
+    days: int | None = None  # overrides watch.window for this run
     dry_run: bool = False
 
 
@@ -180,7 +180,7 @@ def run_watch(
         lookup = ArxivLookup.open(layout, settings, clock=clock, persist=not options.dry_run)
     client = lookup.client
     requests_before = client.stats.requests
-    days = options.days or watch.days_back
+    days = options.days or watch.window_days
     now = client.clock.now()
     search = search_recent(
         client,
@@ -207,7 +207,7 @@ def run_watch(
     if search.truncated:
         warnings.append(
             f"stopped after {search.scanned} search results (watch.max_scanned) before reaching "
-            f"papers {days} days old: raise watch.max_scanned or lower watch.days_back"
+            f"papers {days} days old: raise watch.max_scanned or shorten watch.window"
         )
     written = False
     if not options.dry_run:
