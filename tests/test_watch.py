@@ -603,12 +603,10 @@ def test_the_command_shows_pages_read_on_a_terminal_only(
 def test_the_command_as_json(
     kb: KnowledgeBaseFactory, fake_arxiv: FakeArxiv, arxiv_url: str, run_kbtool: RunKbtool
 ) -> None:
-    kb.write(
-        "kbtool.yml",
-        WATCH_CV.format(max_papers=30, keep_days=14, max_scanned=100).replace(
-            "page_size: 2", "page_size: 50"
-        ),
-    )
+    settings = WATCH_CV.format(max_papers=30, keep_days=14, max_scanned=100)
+    for old, new in (("page_size: 2", "page_size: 50"), ("days_back: 3", "window: 3d")):
+        settings = settings.replace(old, new)
+    kb.write("kbtool.yml", settings.replace("keep_days: 14", "keep_for: 14d"))
     now = datetime.now(UTC)
     fake_arxiv.pages[QUERY] = [
         paper(1, "Video diffusion “视频” motion", 1, now=now),

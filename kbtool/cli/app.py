@@ -19,6 +19,7 @@ from typing import Any
 import click
 
 from kbtool import __version__
+from kbtool.cli.options import warn
 from kbtool.config import Layout, find_root
 from kbtool.errors import KbtoolError
 
@@ -68,7 +69,7 @@ class _WarningLines(logging.Handler):
         message = " ".join(record.getMessage().split())
         if message not in self.seen:
             self.seen.add(message)
-            click.echo(f"kbtool: warning: {message}", err=True)
+            warn(message)
 
 
 _WARNINGS = _WarningLines()

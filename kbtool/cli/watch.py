@@ -45,7 +45,7 @@ def watch(cli: CliContext, days: int | None, dry_run: bool, output_format: str) 
 
     \b
     Examples:
-      kbtool watch                 fill the inbox from the last watch.days_back days
+      kbtool watch                 papers of the last watch.window (7d) into the inbox
       kbtool watch --days 2 --dry-run
 
     Exit status: 0 done; 4 a bad `watch:` setting in kbtool.yml or a damaged

@@ -8,7 +8,7 @@ The life of an entry (:func:`merge_inbox`):
   the score under the current settings);
 * every run **rescores** all entries with the current settings: an entry that
   an exclude keyword now drops, or that falls below ``watch.min_score``, leaves;
-* it **ages out** ``watch.keep_days`` days after ``first_seen``;
+* it **ages out** ``watch.keep_for`` after ``first_seen``;
 * it is **adopted** when a note for the paper (any version) exists (see
   :mod:`kbtool.watch.inbox`).
 
