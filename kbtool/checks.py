@@ -20,9 +20,10 @@ from kbtool.citations.keys import arxiv_key
 from kbtool.citations.store import CitationData, load_citation_data
 from kbtool.citations.titles import unmatched_names
 from kbtool.core.arxiv_id import find_arxiv_id
+from kbtool.core.filenames import filename_problem
 from kbtool.core.knowledge_base import KnowledgeBase, LinkTargetKind
 from kbtool.core.markdown_links import LinkKind
-from kbtool.core.note import InvalidValue, Note, filename_problem
+from kbtool.core.note import InvalidValue, Note
 from kbtool.core.problems import Problem, problem
 from kbtool.core.schema import FIELDS, FIELDS_BY_NAME, FieldKind, FieldSpec
 from kbtool.errors import CitationDataError

@@ -19,6 +19,7 @@ from kbtool.util.clock import ManualClock
 from tests.support.arxiv_server import FakeArxiv, MakeClient, MakeLookup
 from tests.support.kb import KnowledgeBaseFactory, RunKbtool, run_cli
 from tests.support.s2_server import FakeSemanticScholar, MakeCitationSession
+from tests.support.seeds import ImportedSeeds, import_seeds
 
 #: Nothing listens here: Semantic Scholar "unreachable" unless a test serves a stand-in.
 UNREACHABLE_S2 = "http://127.0.0.1:9/graph/v1"
@@ -29,6 +30,21 @@ def _semantic_scholar_offline(monkeypatch: pytest.MonkeyPatch) -> None:
     """No test reaches the real Semantic Scholar, nor sees the developer's API key."""
     monkeypatch.setenv(S2_URL_ENV, UNREACHABLE_S2)
     monkeypatch.delenv(KEY_ENV, raising=False)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--quick",
+        action="store_true",
+        help="fewer trials in the stress tests (make check); the default is the full run "
+        "(make test, CI)",
+    )
+
+
+@pytest.fixture
+def quick(request: pytest.FixtureRequest) -> bool:
+    """True under ``--quick``: a stress test may then run fewer trials."""
+    return bool(request.config.getoption("--quick"))
 
 
 @pytest.fixture
@@ -44,6 +60,15 @@ def run_kbtool(kb: KnowledgeBaseFactory) -> RunKbtool:
         return run_cli(root or kb.root, *args, input=input)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def imported_seeds(tmp_path_factory: pytest.TempPathFactory) -> ImportedSeeds:
+    """The five seeds imported once per run (slow: the encoding repair); read-only.
+
+    Copy ``root`` before changing anything in it.
+    """
+    return import_seeds(tmp_path_factory.mktemp("seeds") / "kb")
 
 
 @pytest.fixture

@@ -44,6 +44,7 @@ from kbtool.core.knowledge_base import iter_note_files, read_notes
 from kbtool.core.note import Note
 from kbtool.errors import CitationDataError, KbtoolError, RemoteError
 from kbtool.util.clock import Clock, SystemClock
+from kbtool.util.plural import plural
 
 CACHE_SUBDIR = "s2"
 
@@ -116,8 +117,7 @@ class CitationReport:
         if self.unknown:
             shown = ", ".join(self.unknown[:5]) + (" …" if len(self.unknown) > 5 else "")
             found.append(
-                f"Semantic Scholar does not know {len(self.unknown)} "
-                f"paper{'s' * (len(self.unknown) != 1)}: {shown}"
+                f"Semantic Scholar does not know {plural(len(self.unknown), 'paper')}: {shown}"
             )
         if self.error is not None:
             found.append(f"citations not updated: {self.error}")
@@ -127,17 +127,16 @@ class CitationReport:
         """One line: what was asked, and what the data file holds now."""
         if self.error is not None:
             return "citations: citations.json left as it was"
-        requests = f"{self.requests} request{'s' * (self.requests != 1)}"
+        requests = plural(self.requests, "request")
         verb = (
             "not written (dry run)"
             if self.dry_run
             else ("written" if self.written else "unchanged")
         )
         return (
-            f"citations: {self.asked} paper{'s' * (self.asked != 1)} looked up ({requests}, "
-            f"{self.from_cache} from cache); citations.json {verb}: {self.papers} "
-            f"paper{'s' * (self.papers != 1)}, {self.citations} "
-            f"citation{'s' * (self.citations != 1)} between them"
+            f"citations: {plural(self.asked, 'paper')} looked up ({requests}, "
+            f"{self.from_cache} from cache); citations.json {verb}: "
+            f"{plural(self.papers, 'paper')}, {plural(self.citations, 'citation')} between them"
         )
 
     def lines(self) -> Iterator[str]:

@@ -19,6 +19,7 @@ from typing import Any
 import click
 
 from kbtool import __version__
+from kbtool.cli.options import warn
 from kbtool.config import Layout, find_root
 from kbtool.errors import KbtoolError
 
@@ -68,7 +69,7 @@ class _WarningLines(logging.Handler):
         message = " ".join(record.getMessage().split())
         if message not in self.seen:
             self.seen.add(message)
-            click.echo(f"kbtool: warning: {message}", err=True)
+            warn(message)
 
 
 _WARNINGS = _WarningLines()
@@ -110,6 +111,17 @@ class KbtoolGroup(click.Group):
                 INTERNAL_ERROR_EXIT,
             )
         return None
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The commands and their summaries, wrapped when long, never cut off with "..."."""
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=1 << 16)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
 
 @click.group(cls=KbtoolGroup, context_settings={"help_option_names": ["-h", "--help"]})

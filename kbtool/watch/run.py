@@ -12,7 +12,7 @@ One run:
 3. scores each paper (:mod:`kbtool.watch.scoring`), leaves out papers that
    already have a note (any version), excluded ones and those under
    ``min_score``, and keeps the best ``max_papers``;
-4. merges them into the inbox (:func:`kbtool.watch.inbox.merge_inbox`: arrivals,
+4. merges them into the inbox (:func:`kbtool.watch.merge.merge_inbox`: arrivals,
    refreshes, rescoring, aging out, adopted papers leaving) and writes it, only
    if it changed; the new papers' metadata goes to the metadata cache, so
    ``kbtool new`` adopts them without a request.
@@ -43,16 +43,9 @@ from kbtool.core.knowledge_base import iter_note_files, read_notes
 from kbtool.core.note import Note
 from kbtool.errors import CitationDataError
 from kbtool.util.clock import Clock
-from kbtool.watch.inbox import (
-    Candidate,
-    InboxChanges,
-    InboxEntry,
-    known_papers,
-    load_inbox,
-    merge_inbox,
-    qualifies,
-    save_inbox,
-)
+from kbtool.util.progress import Progress
+from kbtool.watch.inbox import InboxEntry, known_papers, load_inbox, save_inbox
+from kbtool.watch.merge import Candidate, InboxChanges, merge_inbox, qualifies
 from kbtool.watch.scoring import Scorer
 from kbtool.watch.settings import WatchSettings, load_watch_settings
 
@@ -73,7 +66,12 @@ class SearchOutcome:
 
 
 def search_recent(
-    client: ArxivClient, query: str, since: datetime, page_size: int, max_scanned: int
+    client: ArxivClient,
+    query: str,
+    since: datetime,
+    page_size: int,
+    max_scanned: int,
+    progress: Progress | None = None,
 ) -> SearchOutcome:
     """Page through ``query``'s newest submissions until they are older than ``since``.
 
@@ -81,6 +79,8 @@ def search_recent(
     end; pages come newest first, but the check does not rely on order within a
     page), an empty page, the last result, or ``max_scanned`` results. A paper
     on two pages (new submissions shift the pages while we read) is kept once.
+    ``progress(pages, None)`` hears of each page read (how many there will be is
+    only known at the end).
     """
     by_base: dict[str, ArxivRecord] = {}
     start = scanned = pages = 0
@@ -88,6 +88,8 @@ def search_recent(
     while scanned < max_scanned:
         page = client.search_page(query, start, min(page_size, max_scanned - scanned))
         pages += 1
+        if progress is not None:
+            progress(pages, None)
         if not page.records:
             ended = True
             break
@@ -185,12 +187,14 @@ def run_watch(
     *,
     lookup: ArxivLookup | None = None,
     clock: Clock | None = None,
+    progress: Progress | None = None,
 ) -> WatchReport:
     """One watch run on the knowledge base at ``layout`` (see the module docstring).
 
     ``lookup`` defaults to the knowledge base's own (its ``arxiv:`` settings,
     cache and pacing time stamp, with ``clock``). Raises ConfigError (kbtool.yml),
     InboxFormatError (inbox.yml) before any request, RemoteError when arXiv fails.
+    ``progress`` hears of each page of search results read.
     """
     options = options or WatchOptions()
     settings = load_settings(layout)
@@ -210,6 +214,7 @@ def run_watch(
         now - timedelta(days=days),
         watch.page_size,
         watch.max_scanned,
+        progress,
     )
     scorer = Scorer(watch.keywords, watch.exclude_keywords, watch.title_weight)
     selection = select_candidates(search.records, watch, scorer, known)

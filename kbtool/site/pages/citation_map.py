@@ -37,6 +37,7 @@ from kbtool.site.markup.page_meta import page_frontmatter
 from kbtool.site.markup.raw_html import raw_block
 from kbtool.site.pages.paper import TITLE_ANCHOR
 from kbtool.site.paths import relative_link
+from kbtool.util.plural import plural
 
 MAP_SCRIPT = "kbtool-map.js"
 DATA_VERSION = 1
@@ -117,10 +118,6 @@ def render_citation_list(catalog: Catalog, uri: str, papers: list[Paper]) -> str
     return '<ul class="kb-map-list">\n' + "\n".join(items) + "\n</ul>\n"
 
 
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'s' * (n != 1)}"
-
-
 def _figure(
     catalog: Catalog, uri: str, topics: Iterable[str], papers: int, list_below: bool
 ) -> str:
@@ -131,7 +128,7 @@ def _figure(
     topic_ids = escape_html(" ".join(topics))
     where = "below the map" if list_below else "on a page linked below the map"
     label = (
-        f"Citation map of {_count(papers, 'paper')}: each placed by date and topic, "
+        f"Citation map of {plural(papers, 'paper')}: each placed by date and topic, "
         f"arrows to the papers it cites. The same citations are listed {where}."
     )
     return (
@@ -182,7 +179,7 @@ def render_map_pages(catalog: Catalog, topic: Topic | None = None) -> dict[str, 
             )
         )
     out.append(
-        f"{_count(len(papers), 'paper')}, {_count(count, 'citation')} between them "
+        f"{plural(len(papers), 'paper')}, {plural(count, 'citation')} between them "
         "(from Semantic Scholar, through `kbtool enrich`).\n\n"
     )
     if papers:
@@ -199,7 +196,7 @@ def render_map_pages(catalog: Catalog, topic: Topic | None = None) -> dict[str, 
     else:
         list_uri = paths.map_list(uri)
         out.append(
-            f"The {_count(count, 'citation')} of this map are listed on "
+            f"The {plural(count, 'citation')} of this map are listed on "
             f"[a page of their own]({relative_link(uri, list_uri)}).\n"
         )
         list_title = f"{title}: the citations"
@@ -207,7 +204,7 @@ def render_map_pages(catalog: Catalog, topic: Topic | None = None) -> dict[str, 
             [
                 page_frontmatter(list_title, search=False),
                 f"# {escape_text(list_title)} {{ #{TITLE_ANCHOR} }}\n\n",
-                f"{_count(count, 'citation')} between {_count(len(papers), 'paper')}, each paper "
+                f"{plural(count, 'citation')} between {plural(len(papers), 'paper')}, each paper "
                 f"with those it cites, oldest first. Back to [the map]"
                 f"({relative_link(list_uri, uri)}).\n\n",
                 raw_block(render_citation_list(catalog, list_uri, papers), indexed=False),

@@ -21,6 +21,7 @@ from kbtool.site.markup.page_meta import page_frontmatter
 from kbtool.site.markup.raw_html import raw_block
 from kbtool.site.pages.paper import author_list
 from kbtool.site.paths import SitePaths, relative_link
+from kbtool.util.plural import plural
 from kbtool.watch.inbox import InboxEntry
 
 
@@ -164,7 +165,7 @@ def render_inbox_page(
         if missing and catalog is not None:
             out.append("\n" + render_missing_section(missing, catalog))
         return "".join(out)
-    count = f"{len(entries)} new paper{'s' * (len(entries) != 1)}"
+    count = plural(len(entries), "new paper")
     out.append(
         f"{count} from arXiv matching the `watch:` keywords in `kbtool.yml`, best first "
         "(keywords in **bold** are in the title). Adopt one with the `kbtool new` command "

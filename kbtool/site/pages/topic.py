@@ -16,10 +16,11 @@ from kbtool.site.markup.page_meta import page_frontmatter
 from kbtool.site.markup.raw_html import raw_block
 from kbtool.site.pages.paper import TITLE_ANCHOR
 from kbtool.site.paths import relative_link
+from kbtool.util.plural import plural
 
 
 def _count(n: int) -> str:
-    return f"{n} paper{'s' * (n != 1)}"
+    return plural(n, "paper")
 
 
 def _topic_link(topic: Topic, from_uri: str, catalog: Catalog) -> str:
