@@ -40,7 +40,7 @@ HEADER = """\
 # shown best first on the site's Inbox page and in its feed.xml. Written by `kbtool watch`
 # (daily, by .github/workflows/watch.yml): edit kbtool.yml rather than this file.
 # `kbtool new ID` adopts a paper (it leaves the inbox); a paper also leaves
-# `watch.keep_days` days after `first_seen`.
+# `watch.keep_for` (14d) after `first_seen`.
 """
 
 
