@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from kbtool.errors import ConfigError, LocatedInputError, NotAKnowledgeBaseError
+from kbtool.util.yaml_load import YamlError, load_yaml
 
 log = logging.getLogger("kbtool")
 
@@ -109,32 +110,19 @@ def find_root(start: Path | None = None, explicit: Path | None = None) -> Layout
     )
 
 
-def yaml_error(err: yaml.YAMLError, text: str) -> tuple[str, int | None]:
-    """What a YAML error in ``text`` says, in one line, and its line (1-based) when known."""
-    if isinstance(err, yaml.reader.ReaderError):
-        # Its own text spans two lines and gives a character offset, not a line.
-        char = err.character  # a code point (bytes when decoding failed)
-        what = f"#x{char:04x}" if isinstance(char, int) else repr(char)
-        return f"unacceptable character {what}: {err.reason}", text.count("\n", 0, err.position) + 1
-    mark = getattr(err, "problem_mark", None)
-    reason = getattr(err, "problem", None) or " ".join(str(err).split())
-    return str(reason), (mark.line + 1 if mark is not None else None)
-
-
 def read_yaml_mapping(
     text: str, path: Path | str, error: type[LocatedInputError], shape: str
 ) -> tuple[dict[Any, Any], yaml.MappingNode] | None:
     """``text`` as a YAML mapping and its node (for key lines), or None when it is empty.
 
-    The text is parsed once. Bad YAML raises ``error`` at the YAML error's line; a
-    document that is not a mapping raises ``error`` saying it "must be ``shape``".
+    Read with :func:`kbtool.util.yaml_load.load_yaml` (safe types, bounded aliases and
+    nesting). Bad YAML, or a value that cannot be built, raises ``error`` at its line;
+    a document that is not a mapping raises ``error`` saying it "must be ``shape``".
     """
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.SafeLoader("").construct_document(node) if node is not None else None
-    except yaml.YAMLError as err:
-        reason, line = yaml_error(err, text)
-        raise error(f"invalid YAML: {reason}", path, line) from err
+        data, node = load_yaml(text)
+    except YamlError as err:
+        raise error(f"invalid YAML: {err.message}", path, err.line) from err
     if data is None:
         return None
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):

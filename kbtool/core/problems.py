@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
+from kbtool.util.messages import one_line
+
 
 class Severity(Enum):
     ERROR = "error"
@@ -83,7 +85,7 @@ def problem(path: Path | str, line: int, name: str, message: str) -> Problem:
     """Build a :class:`Problem`, refusing code names that are not in the table."""
     if name not in PROBLEM_CODES:
         raise KeyError(f"unknown problem code name {name!r}")
-    return Problem(Path(path).as_posix(), line, name, message)
+    return Problem(Path(path).as_posix(), line, name, one_line(message))
 
 
 def count_errors(problems: Iterable[Problem]) -> int:

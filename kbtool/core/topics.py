@@ -19,8 +19,8 @@ from pathlib import Path
 
 import yaml
 
-from kbtool.config import yaml_error
 from kbtool.core.problems import Problem, problem
+from kbtool.util.yaml_load import YamlError, check_limits, compose_yaml
 
 TOPIC_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _ENTRY_KEYS = {"title", "description", "parent", "aliases"}
@@ -103,11 +103,12 @@ def parse_topics(text: str, path: str) -> tuple[TopicRegistry, list[Problem]]:
     """Parse the registry; problems (bad YAML, ids, parents, cycles) are returned, not raised."""
     problems: list[Problem] = []
     try:
-        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError as err:
-        reason, line = yaml_error(err, text)
+        root = compose_yaml(text)
+        if root is not None:
+            check_limits(root)
+    except YamlError as err:
         return TopicRegistry(), [
-            problem(path, line or 0, "bad-topics-file", f"invalid YAML: {reason}")
+            problem(path, err.line or 0, "bad-topics-file", f"invalid YAML: {err.message}")
         ]
     if root is None:
         return TopicRegistry(), problems
