@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from kbtool.errors import ConfigError, LocatedInputError, NotAKnowledgeBaseError
+from kbtool.util.safe_read import read_regular_text
 from kbtool.util.yaml_load import YamlError, load_yaml
 
 log = logging.getLogger("kbtool")
@@ -86,10 +87,15 @@ class Layout:
         return self.root / CACHE_DIR
 
     def relative(self, path: Path) -> str:
-        """``path`` relative to the root, POSIX style, for messages and records."""
+        """``path`` relative to the root, POSIX style, for messages and records.
+
+        The folders on the way are resolved, the name itself is not: a symlink (even a
+        loop, or one leading elsewhere) is named as it stands in the knowledge base.
+        """
         try:
-            return path.resolve().relative_to(self.root.resolve()).as_posix()
-        except ValueError:
+            located = path.parent.resolve() / path.name if path.name else path.resolve()
+            return located.relative_to(self.root.resolve()).as_posix()
+        except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (3.11)
             return path.as_posix()
 
 
@@ -163,11 +169,13 @@ class Settings:
 def load_settings(layout: Layout) -> Settings:
     """Read ``kbtool.yml`` (absent means all defaults); bad YAML raises ConfigError."""
     path = layout.config_file
-    if not path.exists():
-        return Settings()
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as err:
+        text = read_regular_text(path, encoding="utf-8-sig")
+    except FileNotFoundError:
+        return Settings()
+    except OSError as err:
+        raise ConfigError(f"cannot read: {err.strerror or err}", path) from err
+    except UnicodeDecodeError as err:
         raise ConfigError(f"cannot read: {err}", path) from err
     document = read_yaml_mapping(text, path, ConfigError, "a mapping of sections")
     if document is None:

@@ -26,6 +26,7 @@ from kbtool.arxiv.record import ArxivRecord
 from kbtool.arxiv.sync import SyncRecord
 from kbtool.config import Layout, load_settings
 from kbtool.core.arxiv_id import ArxivId, find_arxiv_id
+from kbtool.core.files import read_note_bytes
 from kbtool.core.frontmatter import keys_with_comments, update_frontmatter
 from kbtool.core.knowledge_base import iter_note_files
 from kbtool.core.note import Note, parse_note
@@ -258,7 +259,7 @@ def _notes_by_id(layout: Layout) -> dict[str, list[Path]]:
     found: dict[str, list[Path]] = {}
     for path in iter_note_files(layout):
         try:
-            note = parse_note(path.read_bytes(), layout.relative(path))
+            note = parse_note(read_note_bytes(path), layout.relative(path))
         except OSError:
             continue
         if note.arxiv_id is not None:
@@ -351,7 +352,7 @@ def _enrich_one(
     if options.dry_run:
         return result
     try:
-        if loaded.path.read_bytes() != loaded.data:
+        if read_note_bytes(loaded.path) != loaded.data:
             message = "changed on disk during the run; not edited (run enrich again)"
             return replace(result, outcome=Outcome.SKIPPED, message=message, diff=None)
         write_bytes_atomic(loaded.path, new_data)
@@ -388,7 +389,7 @@ def enrich_notes(
     for path in paths:
         display = layout.relative(path)
         try:
-            data = path.read_bytes()
+            data = read_note_bytes(path)
         except OSError as err:
             report.results.append(
                 NoteResult(display, None, Outcome.SKIPPED, message=f"cannot read: {err.strerror}")

@@ -23,8 +23,9 @@ from kbtool.arxiv.record import ArxivRecord
 from kbtool.arxiv.sync import SyncRecord
 from kbtool.config import Layout, load_settings
 from kbtool.core.arxiv_id import ArxivId, parse_arxiv_id
+from kbtool.core.files import read_notes
 from kbtool.core.frontmatter import render_frontmatter
-from kbtool.core.knowledge_base import iter_note_files, read_notes
+from kbtool.core.knowledge_base import iter_note_files
 from kbtool.core.note import filename_problem, note_filename, unique_filename
 from kbtool.core.schema import FIELDS, STATUSES
 from kbtool.core.topics import TopicRegistry, load_topics

@@ -52,6 +52,7 @@ from kbtool.errors import ArxivQueryError, RemoteError
 from kbtool.util.atomic_write import write_text_atomic
 from kbtool.util.clock import Clock, SystemClock
 from kbtool.util.retry import Backoff, parse_retry_after
+from kbtool.util.safe_read import read_regular_text
 
 MIN_INTERVAL = 3.0  # seconds between requests: the arXiv API terms of use
 #: The first retry waits 3–6 s, so it already keeps the 3-second rule; at most 60 s.
@@ -98,7 +99,7 @@ class Pacer:
         if self.stamp is None:
             return 0.0
         try:
-            last = float(self.stamp.read_text(encoding="ascii"))
+            last = float(read_regular_text(self.stamp, 64, "ascii"))
         except (OSError, ValueError):
             return 0.0
         since = self.clock.now().timestamp() - last

@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 from kbtool.config import NOTES_DIR, TOPIC_TEXTS_DIR, Layout
 from kbtool.errors import ConfigError
 from kbtool.util.atomic_write import write_text_atomic
+from kbtool.util.safe_read import read_regular_text
 
 MANIFEST_FILE = ".kbtool-import.json"
 MANIFEST_VERSION = 1
@@ -78,7 +79,7 @@ def load_manifest(layout: Layout) -> Manifest:
     """The manifest (empty when absent); a damaged one is a ConfigError naming it."""
     path = manifest_path(layout)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular_text(path)
     except FileNotFoundError:
         return Manifest()
     except (OSError, UnicodeDecodeError) as err:

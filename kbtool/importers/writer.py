@@ -26,6 +26,7 @@ from enum import Enum
 from pathlib import Path
 
 from kbtool.config import Layout
+from kbtool.core.files import read_note_bytes
 from kbtool.core.knowledge_base import KnowledgeBase
 from kbtool.core.note import Note, note_filename, parse_note, unique_filename
 from kbtool.importers.manifest import Manifest, save_manifest
@@ -196,7 +197,7 @@ def _decide(
 ) -> PlannedFile:
     target = layout.root / path
     try:
-        current = target.read_text(encoding="utf-8")
+        current = read_note_bytes(target).decode("utf-8")
     except FileNotFoundError:
         return PlannedFile(path, kind, key, render(today), Action.CREATE, sources)
     except (OSError, UnicodeDecodeError):

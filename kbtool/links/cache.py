@@ -17,6 +17,7 @@ from typing import Any
 
 from kbtool.links.status import LinkResult, LinkStatus
 from kbtool.util.atomic_write import write_text_atomic
+from kbtool.util.safe_read import read_regular_text
 
 CACHE_FILE = "links.json"
 FORMAT = "kbtool-links-cache/1"
@@ -120,7 +121,7 @@ def cache_from_json(text: str) -> LinkCache:
 def load_link_cache(cache_dir: Path) -> LinkCache:
     """The cache in ``cache_dir`` (empty when absent or unreadable)."""
     try:
-        text = (cache_dir / CACHE_FILE).read_text(encoding="utf-8")
+        text = read_regular_text(cache_dir / CACHE_FILE)
     except (OSError, UnicodeDecodeError):
         return LinkCache()
     return cache_from_json(text)

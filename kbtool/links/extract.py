@@ -13,15 +13,20 @@ A link is left alone when its line carries the marker ``<!-- kbtool: no-check --
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 from kbtool.config import Layout
+from kbtool.core.files import find_files, read_note_bytes
 from kbtool.core.knowledge_base import KnowledgeBase
 from kbtool.core.markdown_links import LinkKind, extract_links
 from kbtool.core.note import Note
+from kbtool.core.problems import problem
+
+log = logging.getLogger("kbtool")
 
 #: ``<!-- kbtool: no-check -->`` on a Markdown line (``# kbtool: no-check`` on a YAML line)
 #: keeps its links out of ``kbtool links``.
@@ -138,12 +143,23 @@ def extract_note_links(note: Note) -> ExtractedLinks:
 
 
 def read_docs_pages(layout: Layout) -> list[tuple[str, str]]:
-    """(path relative to the root, text) of every hand-written Markdown page under ``docs/``."""
+    """(path relative to the root, text) of every hand-written Markdown page under ``docs/``.
+
+    A page that cannot be read is left out with a warning (the site build reports it too).
+    """
+    found = find_files(layout, layout.docs_dir)
+    problems = list(found.problems)
     pages = []
-    if layout.docs_dir.is_dir():
-        for path in sorted(layout.docs_dir.rglob("*.md")):
-            text = path.read_text(encoding="utf-8", errors="replace").replace("\r\n", "\n")
-            pages.append((layout.relative(path), text))
+    for path in found.paths:
+        try:
+            data = read_note_bytes(path)
+        except OSError as err:
+            problems.append(problem(layout.relative(path), 0, "unreadable", str(err.strerror)))
+            continue
+        text = data.decode("utf-8", errors="replace").replace("\r\n", "\n")
+        pages.append((layout.relative(path), text))
+    for found_problem in problems:
+        log.warning(f"{found_problem.path}: {found_problem.message}; its links are not checked")
     return pages
 
 

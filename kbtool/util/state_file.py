@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from kbtool.util.atomic_write import write_text_atomic
+from kbtool.util.safe_read import read_regular_text
 
 
 def read_state(path: Path, version: int, what: str) -> tuple[dict[str, Any] | None, str | None]:
@@ -20,7 +21,7 @@ def read_state(path: Path, version: int, what: str) -> tuple[dict[str, Any] | No
     gives (None, None): starting empty is then normal, not worth a warning.
     """
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_regular_text(path))
     except FileNotFoundError:
         return None, None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:

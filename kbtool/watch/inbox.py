@@ -40,6 +40,7 @@ from kbtool.core.arxiv_id import ArxivId, parse_arxiv_id
 from kbtool.core.note import Note
 from kbtool.errors import ArxivIdError, InboxFormatError
 from kbtool.util.atomic_write import write_text_atomic
+from kbtool.util.safe_read import read_regular_text
 from kbtool.watch.scoring import PaperScore, Scorer
 
 
@@ -304,7 +305,7 @@ def load_inbox(layout: Layout) -> list[InboxEntry]:
     path = layout.inbox_file
     display = layout.relative(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular_text(path)
     except FileNotFoundError:
         return []
     except UnicodeDecodeError as err:
@@ -319,7 +320,7 @@ def save_inbox(layout: Layout, entries: Iterable[InboxEntry]) -> bool:
     text = render_inbox(entries)
     path = layout.inbox_file
     try:
-        if path.read_text(encoding="utf-8") == text:
+        if read_regular_text(path) == text:
             return False
     except (OSError, UnicodeDecodeError):
         pass

@@ -32,7 +32,8 @@ from kbtool.arxiv.client import ArxivClient
 from kbtool.arxiv.lookup import ArxivLookup
 from kbtool.arxiv.record import ArxivRecord
 from kbtool.config import Layout, load_settings
-from kbtool.core.knowledge_base import iter_note_files, read_notes
+from kbtool.core.files import read_notes
+from kbtool.core.knowledge_base import iter_note_files
 from kbtool.util.clock import Clock
 from kbtool.watch.inbox import (
     Candidate,

@@ -1,0 +1,212 @@
+"""A hostile file system: pipes, devices, symlink loops and escapes, huge notes, a missing notes/.
+
+`check` and `build` never hang, never crash and never pass over what they could
+not read; the site never publishes a file from outside the knowledge base. What
+could hang runs in its own process with a timeout, so a regression fails instead
+of stalling the suite.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kbtool.config import Layout
+from kbtool.core.files import MAX_NOTE_BYTES, find_note_files
+from kbtool.core.knowledge_base import load_knowledge_base
+from tests.support.kb import KnowledgeBaseFactory, RunKbtool, note_text, run_process
+
+GOOD = note_text(title="Good", topics="[rlhf]")
+
+
+def kbtool_check(kb: KnowledgeBaseFactory, *args: str) -> tuple[int, str, str]:
+    done = run_process(kb.root, "check", *args, timeout=60)
+    return done.returncode, done.stdout, done.stderr
+
+
+def test_a_named_pipe_named_like_a_note_is_reported_not_waited_on(
+    kb: KnowledgeBaseFactory,
+) -> None:
+    kb.write_note("good.md", GOOD)
+    os.mkfifo(kb.root / "notes" / "pipe.md")
+    code, out, err = kbtool_check(kb)
+    assert code == 1, err
+    assert "notes/pipe.md: error KB004 [unreadable] a named pipe (FIFO), not a file" in out
+    assert "1 notes checked" in err
+
+
+def test_a_symlink_to_a_device_is_not_read_for_ever(kb: KnowledgeBaseFactory) -> None:
+    (kb.root / "notes" / "zero.md").symlink_to("/dev/zero")
+    code, out, _ = kbtool_check(kb)
+    assert code == 1
+    assert "notes/zero.md: error KB004 [unreadable] a symlink to a file outside" in out
+
+
+def test_a_device_inside_the_knowledge_base_is_not_read(kb: KnowledgeBaseFactory) -> None:
+    # A device node itself (no symlink): only root can make one, and the tests run as root.
+    try:
+        os.mknod(kb.root / "notes" / "null.md", 0o600 | 0o020000, os.makedev(1, 3))
+    except PermissionError:
+        pytest.skip("making a device node needs root")
+    code, out, _ = kbtool_check(kb)
+    assert code == 1
+    assert "notes/null.md: error KB004 [unreadable] a character device, not a file" in out
+
+
+@pytest.mark.parametrize("target", ["loop.md", "other.md"])
+def test_symlink_loops_are_problems_not_internal_errors(
+    kb: KnowledgeBaseFactory, run_kbtool: RunKbtool, target: str
+) -> None:
+    notes = kb.root / "notes"
+    (notes / "loop.md").symlink_to(target)
+    if target == "other.md":
+        (notes / "other.md").symlink_to("loop.md")
+    kb.write_note("good.md", GOOD)
+    result = run_kbtool("check")
+    assert result.exit_code == 1, result.stderr
+    assert "notes/loop.md: error KB004 [unreadable] a symlink loop; not read" in result.stdout
+    build = run_kbtool("build", "--quiet")
+    assert build.exit_code == 7, build.stderr
+    assert "notes/loop.md: a symlink loop; not read" in build.stderr
+    assert "internal error" not in build.stderr
+
+
+def test_a_folder_symlinked_into_itself_is_walked_once(kb: KnowledgeBaseFactory) -> None:
+    kb.write_note("sub/a.md", GOOD)
+    (kb.root / "notes" / "sub" / "again").symlink_to("..")
+    found = find_note_files(Layout(kb.root))
+    assert [p.relative_to(kb.root).as_posix() for p in found.paths] == ["notes/sub/a.md"]
+    assert found.problems == ()
+
+
+def test_a_note_symlinked_from_outside_is_refused_everywhere(
+    kb: KnowledgeBaseFactory, run_kbtool: RunKbtool, tmp_path: Path
+) -> None:
+    secret = tmp_path / "outside" / "secret.md"
+    secret.parent.mkdir()
+    secret.write_text(note_text(title="SECRET-TEXT", topics="[rlhf]"), encoding="utf-8")
+    (kb.root / "notes" / "leak.md").symlink_to(secret)
+    (kb.root / "notes" / "key.png").symlink_to(secret)
+    kb.write_note("good.md", GOOD)
+    result = run_kbtool("check")
+    assert result.exit_code == 1
+    assert (
+        "notes/leak.md: error KB004 [unreadable] a symlink to a file outside the knowledge base"
+        in result.stdout
+    )
+    site = kb.root / "public"
+    build = run_kbtool("build", "--site-dir", str(site))
+    assert build.exit_code == 7 and "notes/leak.md" in build.stderr
+    build = run_kbtool("build", "--no-strict", "--site-dir", str(site))
+    assert not any(
+        "SECRET-TEXT" in path.read_text(encoding="utf-8", errors="replace")
+        for path in site.rglob("*")
+        if path.is_file()
+    )
+
+
+def test_a_symlink_to_a_note_inside_the_knowledge_base_is_read(
+    kb: KnowledgeBaseFactory, run_kbtool: RunKbtool
+) -> None:
+    kb.write("drafts/real.md", note_text(title="Real", topics="[rlhf]"))
+    (kb.root / "notes" / "real.md").symlink_to(kb.root / "drafts" / "real.md")
+    kb_model = load_knowledge_base(Layout(kb.root))
+    assert [n.path for n in kb_model.notes] == ["notes/real.md"]
+    assert run_kbtool("check").exit_code == 0
+
+
+def test_a_note_larger_than_the_limit_is_a_problem(
+    kb: KnowledgeBaseFactory, run_kbtool: RunKbtool
+) -> None:
+    kb.write_note("huge.md", GOOD + "x" * MAX_NOTE_BYTES)
+    result = run_kbtool("check")
+    assert result.exit_code == 1
+    assert "notes/huge.md: error KB004 [unreadable] cannot read: larger than 4 MiB" in result.stdout
+
+
+@pytest.mark.parametrize("kind", ["file", "loop", "nothing"])
+def test_notes_that_is_not_a_folder_fails_check_strict(
+    kb: KnowledgeBaseFactory, run_kbtool: RunKbtool, kind: str
+) -> None:
+    notes = kb.root / "notes"
+    shutil.rmtree(notes)
+    if kind == "file":
+        notes.write_text("not a folder", encoding="utf-8")
+    elif kind == "loop":
+        notes.symlink_to("notes")
+    else:
+        notes.symlink_to("gone")
+    result = run_kbtool("check", "--strict")
+    assert result.exit_code == 1, result.output
+    assert "notes: error KB004 [unreadable]" in result.stdout
+    build = run_kbtool("build", "--quiet")
+    assert build.exit_code == 7 and "notes: " in build.stderr
+
+
+def test_a_missing_notes_folder_is_an_empty_knowledge_base(
+    kb: KnowledgeBaseFactory, run_kbtool: RunKbtool
+) -> None:
+    shutil.rmtree(kb.root / "notes")  # git keeps no empty folder: a fresh clone may have none
+    assert run_kbtool("check", "--strict").exit_code == 0
+
+
+def test_unreadable_files_fail_check_and_build(kb: KnowledgeBaseFactory) -> None:
+    # Permissions do not stop root: run kbtool as root without the capabilities that
+    # let it read any file (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH).
+    setpriv = shutil.which("setpriv")
+    if os.geteuid() != 0 or setpriv is None:
+        pytest.skip("needs root and util-linux's setpriv to drop the right to read any file")
+    kb.write_note("good.md", GOOD)
+    kb.write_note("secret.md", GOOD.replace("Good", "Secret"))
+    kb.write("topics/rlhf.md", "# RLHF\n")
+    (kb.root / "notes" / "secret.md").chmod(0o000)
+    (kb.root / "topics" / "rlhf.md").chmod(0o000)
+
+    def unprivileged(*args: str) -> tuple[int, str, str]:
+        drop = [setpriv, "--bounding-set", "-dac_override,-dac_read_search"]
+        done = subprocess.run(
+            [*drop, sys.executable, "-m", "kbtool", "--root", str(kb.root), *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        return done.returncode, done.stdout, done.stderr
+
+    code, out, err = unprivileged("check")
+    assert code == 1, err
+    assert "notes/secret.md: error KB004 [unreadable] cannot read: Permission denied" in out
+    assert "topics/rlhf.md: error KB004 [unreadable] cannot read: Permission denied" in out
+    code, _, err = unprivileged("build", "--quiet")
+    assert code == 7, err
+    assert "notes/secret.md: cannot read: Permission denied (and 1 more" in err
+    (kb.root / "notes").chmod(0o000)
+    code, out, err = unprivileged("check", "--strict")
+    assert code == 1, err
+    assert "notes: error KB004 [unreadable] cannot list the folder: Permission denied" in out
+
+
+def test_a_named_pipe_in_docs_does_not_hang_the_build(kb: KnowledgeBaseFactory) -> None:
+    os.mkfifo(kb.root / "docs" / "pipe.md")
+    done = run_process(kb.root, "build", "--quiet", timeout=120)
+    assert done.returncode == 7, done.stderr
+    assert "docs/pipe.md: a named pipe (FIFO), not a file" in done.stderr
+
+
+def test_a_named_pipe_as_kbtool_yml_or_topics_yml_is_one_line(kb: KnowledgeBaseFactory) -> None:
+    (kb.root / "kbtool.yml").unlink()
+    os.mkfifo(kb.root / "kbtool.yml")
+    done = run_process(kb.root, "check", timeout=60)
+    assert done.returncode == 4
+    assert done.stderr.count("\n") == 1 and "a named pipe (FIFO), not a file" in done.stderr
+    (kb.root / "kbtool.yml").unlink()
+    (kb.root / "topics.yml").unlink()
+    os.mkfifo(kb.root / "topics.yml")
+    done = run_process(kb.root, "check", timeout=60)
+    assert done.returncode == 1
+    assert "topics.yml: error KB004 [unreadable] cannot read: a named pipe" in done.stdout
