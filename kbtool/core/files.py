@@ -60,8 +60,8 @@ def find_files(
             return FoundFiles(())
         return FoundFiles((), (_unreadable(layout, directory, "a symlink to nothing"),))
     except OSError as err:
-        why = "a symlink loop" if err.errno == errno.ELOOP else _reason(err)
-        return FoundFiles((), (_unreadable(layout, directory, why),))
+        reason = "a symlink loop" if err.errno == errno.ELOOP else _reason(err)
+        return FoundFiles((), (_unreadable(layout, directory, reason),))
     if not stat.S_ISDIR(top.st_mode):
         return FoundFiles(
             (), (_unreadable(layout, directory, f"{file_kind(top.st_mode)}, not a folder"),)

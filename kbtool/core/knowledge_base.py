@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from kbtool.config import Layout, Settings, load_settings
 from kbtool.core.arxiv_id import find_arxiv_id
@@ -22,6 +22,7 @@ from kbtool.core.markdown_links import LinkKind, LinkRef, LinkSpan, anchors, ext
 from kbtool.core.note import Note
 from kbtool.core.problems import Problem, problem
 from kbtool.core.topics import TopicRegistry, load_topics
+from kbtool.util.urls import split_url, url_error
 
 
 class LinkTargetKind(Enum):
@@ -42,6 +43,7 @@ class ResolvedLink:
     path: str | None = None
     anchor: str | None = None
     candidates: tuple[Note, ...] = ()
+    malformed: str | None = None  # why the target is no URL Python can read (it goes nowhere)
 
 
 @dataclass(frozen=True)
@@ -109,11 +111,15 @@ class KnowledgeBase:
         if ref.kind is LinkKind.WIKILINK:
             return self._resolve_wikilink(note, ref)
         if ref.kind in (LinkKind.AUTOLINK, LinkKind.BARE_URL) or ref.is_external:
+            if (why := url_error(ref.target)) is not None:
+                return ResolvedLink(ref, LinkTargetKind.MISSING, malformed=why)
             return ResolvedLink(ref, LinkTargetKind.EXTERNAL)
         target = ref.target
         if not target or target.startswith("/"):
             return ResolvedLink(ref, LinkTargetKind.UNCHECKED)
-        parts = urlsplit(target)
+        parts = split_url(target)
+        if parts is None:
+            return ResolvedLink(ref, LinkTargetKind.MISSING, malformed=url_error(target))
         path, anchor = unquote(parts.path), (unquote(parts.fragment) if parts.fragment else None)
         if not path:
             return ResolvedLink(ref, LinkTargetKind.NOTE, note, note.path, anchor)

@@ -114,6 +114,8 @@ def extract_frontmatter_links(note: Note) -> ExtractedLinks:
     marked = 0
     for key, value in note.fields.items():
         key_line = note.line_of(key)
+        # A list's items come in order: each is looked for from the line of the one before.
+        from_line = key_line
         for raw in _frontmatter_values(value):
             url = checkable_url(raw)
             if url is None:
@@ -121,11 +123,12 @@ def extract_frontmatter_links(note: Note) -> ExtractedLinks:
             line = next(
                 (
                     number
-                    for number in range(key_line, last)
+                    for number in range(from_line, last)
                     if raw.strip() in text_lines[number - 1]
                 ),
                 key_line,
             )
+            from_line = max(from_line, line)
             if _YAML_MARKER.search(text_lines[line - 1]):
                 marked += 1
                 continue

@@ -10,7 +10,6 @@ pages' titles.
 from __future__ import annotations
 
 import html as html_module
-from urllib.parse import urlsplit
 
 from kbtool.core.markdown_links import heading_slugify
 from kbtool.site.catalog import Catalog, Paper
@@ -19,6 +18,7 @@ from kbtool.site.markup.markdown_escape import escape_html, escape_text
 from kbtool.site.markup.note_body import render_body
 from kbtool.site.markup.page_meta import page_frontmatter
 from kbtool.site.markup.raw_html import raw_block
+from kbtool.util.urls import split_url
 
 #: Author lists longer than this show the first few and fold the rest.
 AUTHORS_SHOWN = 6
@@ -31,7 +31,9 @@ def http_url(value: object) -> str | None:
     if not isinstance(value, str):
         return None
     url = value.strip()
-    parts = urlsplit(url)
+    parts = split_url(url)
+    if parts is None:
+        return None
     if parts.scheme.lower() in ("http", "https") and parts.netloc and " " not in url:
         return url
     return None
