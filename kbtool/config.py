@@ -99,6 +99,14 @@ class Layout:
             return path.as_posix()
 
 
+def lock_file(shared: Path) -> Path:
+    """The lock file of a file kbtools share (see :mod:`kbtool.util.locks`), where git never
+    sees it: beside the file inside ``.kbtool-cache/``, or in ``.kbtool-cache/locks/``."""
+    if CACHE_DIR in shared.parts:
+        return shared.with_name(f"{shared.name}.lock")
+    return shared.parent / CACHE_DIR / "locks" / f"{shared.name.lstrip('.')}.lock"
+
+
 def find_root(start: Path | None = None, explicit: Path | None = None) -> Layout:
     """The knowledge base named by ``explicit``, or the one holding ``start`` (walking up)."""
     if explicit is not None:

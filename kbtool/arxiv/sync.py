@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from kbtool.arxiv.fields import canonical
+from kbtool.config import lock_file
+from kbtool.util.locks import file_lock
 from kbtool.util.state_file import read_state, write_state
 
 SYNC_FORMAT = 1
@@ -45,6 +47,8 @@ class SyncRecord:
     papers: dict[str, dict[str, str]] = field(default_factory=dict)
     warning: str | None = None
     changed: bool = False
+    #: What this run remembered, to lay over the file as it is on disk when saving.
+    _remembered: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, path: Path) -> SyncRecord:
@@ -77,12 +81,24 @@ class SyncRecord:
         known = self.papers.setdefault(base, {})
         if any(known.get(k) != f for k, f in fingerprints.items()):
             known.update(fingerprints)
+            self._remembered.setdefault(base, {}).update(fingerprints)
             self.changed = True
 
     def save(self) -> None:
-        """Write the record atomically, if anything changed since it was read."""
+        """Write the record atomically, if anything changed since it was read.
+
+        Another kbtool may have saved the file meanwhile (two ``enrich`` runs, ``new``
+        during ``enrich``): under a lock, what this run remembered is laid over the
+        file as it is now, so neither run's record is lost.
+        """
         if not self.changed and self.path.exists():
             return
-        papers = {base: dict(sorted(f.items())) for base, f in sorted(self.papers.items())}
-        write_state(self.path, SYNC_FORMAT, {"papers": papers})
+        with file_lock(lock_file(self.path), f"updating {self.path.name}"):
+            on_disk = SyncRecord.load(self.path)
+            for base, fingerprints in self._remembered.items():
+                on_disk.papers.setdefault(base, {}).update(fingerprints)
+            self.papers = on_disk.papers
+            papers = {base: dict(sorted(f.items())) for base, f in sorted(self.papers.items())}
+            write_state(self.path, SYNC_FORMAT, {"papers": papers})
+        self._remembered = {}
         self.changed = False

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from kbtool.config import NOTES_DIR, TOPIC_TEXTS_DIR, Layout
+from kbtool.config import NOTES_DIR, TOPIC_TEXTS_DIR, Layout, lock_file
 from kbtool.errors import ConfigError
 from kbtool.util.atomic_write import write_text_atomic
+from kbtool.util.locks import file_lock
 from kbtool.util.safe_read import read_regular_text
 
 MANIFEST_FILE = ".kbtool-import.json"
@@ -125,3 +127,8 @@ def _is_importer_path(name: str) -> bool:
 
 def save_manifest(layout: Layout, manifest: Manifest) -> None:
     write_text_atomic(manifest_path(layout), manifest.to_json())
+
+
+def manifest_lock(layout: Layout) -> AbstractContextManager[None]:
+    """Held for a whole import: its plan rests on the manifest and notes as they were read."""
+    return file_lock(lock_file(manifest_path(layout)), "importing (the import manifest)")

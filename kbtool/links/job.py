@@ -259,8 +259,7 @@ def check_links(
         )
     )
     if options.use_cache:
-        cache.prune(clock_now, settings.cache_max_age)
-        save_link_cache(layout.cache_dir, cache)
+        save_link_cache(layout.cache_dir, cache, now=clock_now, max_age=settings.cache_max_age)
     arxiv_requests = (arxiv.client.stats.requests if arxiv is not None else 0) - (
         arxiv_requests_before
     )

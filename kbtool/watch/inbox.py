@@ -28,6 +28,7 @@ and the site shows it when present.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
@@ -35,11 +36,12 @@ from typing import Any
 import yaml
 
 from kbtool.arxiv.record import ArxivRecord
-from kbtool.config import Layout, mapping_key_lines, read_yaml_mapping
+from kbtool.config import Layout, lock_file, mapping_key_lines, read_yaml_mapping
 from kbtool.core.arxiv_id import ArxivId, parse_arxiv_id
 from kbtool.core.note import Note
 from kbtool.errors import ArxivIdError, InboxFormatError
 from kbtool.util.atomic_write import write_text_atomic
+from kbtool.util.locks import file_lock
 from kbtool.util.safe_read import read_regular_text
 from kbtool.watch.scoring import PaperScore, Scorer
 
@@ -420,8 +422,14 @@ def forget_papers(layout: Layout, bases: Iterable[str]) -> list[str]:
     InboxFormatError when the inbox cannot be read (it is then left as it is).
     """
     wanted = set(bases)
-    entries = load_inbox(layout)
-    gone = [e.id for e in entries if e.id in wanted]
-    if gone:
-        save_inbox(layout, [e for e in entries if e.id not in wanted])
+    with inbox_lock(layout):
+        entries = load_inbox(layout)
+        gone = [e.id for e in entries if e.id in wanted]
+        if gone:
+            save_inbox(layout, [e for e in entries if e.id not in wanted])
     return gone
+
+
+def inbox_lock(layout: Layout) -> AbstractContextManager[None]:
+    """Held while ``inbox.yml`` is read, changed and written (``watch``, ``new``)."""
+    return file_lock(lock_file(layout.inbox_file), "updating inbox.yml")

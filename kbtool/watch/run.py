@@ -39,6 +39,7 @@ from kbtool.watch.inbox import (
     Candidate,
     InboxChanges,
     InboxEntry,
+    inbox_lock,
     known_papers,
     load_inbox,
     merge_inbox,
@@ -188,15 +189,19 @@ def run_watch(
     )
     scorer = Scorer(watch.keywords, watch.exclude_keywords, watch.title_weight)
     selection = select_candidates(search.records, watch, scorer, known)
-    changes = merge_inbox(
-        current,
-        selection.candidates,
-        today=now.date(),
-        known=known,
-        scorer=scorer,
-        min_score=watch.min_score,
-        keep_days=watch.keep_days,
-    )
+
+    def merged(entries: list[InboxEntry], known: set[str]) -> InboxChanges:
+        return merge_inbox(
+            entries,
+            selection.candidates,
+            today=now.date(),
+            known=known,
+            scorer=scorer,
+            min_score=watch.min_score,
+            keep_days=watch.keep_days,
+        )
+
+    changes = merged(current, known)
     warnings: list[str] = []
     if lookup.cache.warning:
         warnings.append(lookup.cache.warning)
@@ -209,7 +214,12 @@ def run_watch(
     if not options.dry_run:
         lookup.cache.store(c.record for c in selection.candidates)
         lookup.cache.save()
-        written = save_inbox(layout, changes.entries)
+        with inbox_lock(layout):
+            # The search took minutes: `kbtool new` may have adopted a paper, or the
+            # researcher written a summary, meanwhile. Merge into the inbox as it is now.
+            notes, _ = read_notes(layout, iter_note_files(layout))
+            changes = merged(load_inbox(layout), known_papers(notes))
+            written = save_inbox(layout, changes.entries)
     return WatchReport(
         settings=watch,
         days=days,

@@ -162,6 +162,9 @@ class FakeArxiv:
         self.recordings_used: set[str] = set()
         #: The client's injected clock, if a test sets it: requests are stamped with its time.
         self.clock: Clock | None = None
+        #: Called with each request as it arrives (before it is answered): what someone
+        #: else does while a kbtool waits for arXiv.
+        self.on_request: Callable[[SeenRequest], None] | None = None
         self._recording_names: dict[int, str] = {}
         self._lock = threading.Lock()
         self._release = threading.Event()
@@ -263,8 +266,11 @@ class FakeArxiv:
                 with fake._lock:
                     # The client waits for this reply, so its clock stands still meanwhile.
                     at = fake.clock.monotonic() if fake.clock is not None else None
-                    fake.requests.append(SeenRequest(parts.path, query, dict(self.headers), at))
+                    seen = SeenRequest(parts.path, query, dict(self.headers), at)
+                    fake.requests.append(seen)
                     reply = fake.scripted.popleft() if fake.scripted else None
+                if fake.on_request is not None:
+                    fake.on_request(seen)
                 if reply is None:
                     reply = fake.answer(query) if parts.path == "/api/query" else Reply(404)
                 if reply.hang:
