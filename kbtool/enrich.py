@@ -26,7 +26,7 @@ from kbtool.arxiv.record import ArxivRecord
 from kbtool.arxiv.sync import SyncRecord
 from kbtool.config import Layout, load_settings
 from kbtool.core.arxiv_id import ArxivId, find_arxiv_id
-from kbtool.core.files import read_note_bytes
+from kbtool.core.files import clean_interrupted_writes, read_note_bytes
 from kbtool.core.frontmatter import keys_with_comments, update_frontmatter
 from kbtool.core.knowledge_base import iter_note_files
 from kbtool.core.note import Note, parse_note
@@ -142,6 +142,7 @@ class NoteResult:
     message: str | None = None
     diff: str | None = None
     remote_failure: bool = False
+    write_failure: bool = False  # the system refused to write it (a full disk…)
 
 
 @dataclass
@@ -167,6 +168,9 @@ class EnrichReport:
             f"{len(failed)} note{'s' * (len(failed) != 1)} not enriched "
             f"({_tally(failed)}); {done} enriched or up to date"
         )
+        unwritten = next((r for r in failed if r.write_failure), None)
+        if unwritten is not None:  # the system's failure, not the input's: exit 1
+            return KbtoolError(f"{unwritten.path}: {unwritten.message}; {message}")
         if any(r.remote_failure for r in failed):
             return RemoteError(message + "; run again later for the rest")
         return InputError(message)
@@ -357,7 +361,10 @@ def _enrich_one(
             return replace(result, outcome=Outcome.SKIPPED, message=message, diff=None)
         write_bytes_atomic(loaded.path, new_data)
     except OSError as err:
-        return replace(result, outcome=Outcome.SKIPPED, message=f"cannot write: {err}")
+        message = f"cannot write: {err.strerror or err}"
+        return replace(
+            result, outcome=Outcome.FAILED, message=message, diff=None, write_failure=True
+        )
     sync.remember(base, plan.in_sync)
     return result
 
@@ -382,6 +389,8 @@ def enrich_notes(
     InputError before anything is fetched.
     """
     paths = select_note_files(layout, selectors, cwd or Path.cwd())
+    if not options.dry_run:
+        clean_interrupted_writes(layout)
     if lookup is None:
         lookup = ArxivLookup.open(layout, load_settings(layout), persist=not options.dry_run)
     report = EnrichReport(dry_run=options.dry_run)

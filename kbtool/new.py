@@ -23,7 +23,7 @@ from kbtool.arxiv.record import ArxivRecord
 from kbtool.arxiv.sync import SyncRecord
 from kbtool.config import Layout, load_settings
 from kbtool.core.arxiv_id import ArxivId, parse_arxiv_id
-from kbtool.core.files import read_notes
+from kbtool.core.files import clean_interrupted_writes, read_notes
 from kbtool.core.frontmatter import render_frontmatter
 from kbtool.core.knowledge_base import iter_note_files
 from kbtool.core.note import filename_problem, note_filename, unique_filename
@@ -169,6 +169,7 @@ def create_notes(
     options = NewNoteOptions(
         resolve_topics(options.topics, registry), _clean_tags(options.tags), options.status
     )
+    clean_interrupted_writes(layout)
     by_paper, taken = _existing_notes(layout)
     clashes = [(arxiv_id, by_paper[arxiv_id.base]) for arxiv_id in ids if arxiv_id.base in by_paper]
     if clashes:

@@ -19,6 +19,7 @@ import pytest
 from kbtool.config import Layout
 from kbtool.core.files import MAX_NOTE_BYTES, find_note_files
 from kbtool.core.knowledge_base import load_knowledge_base
+from tests.support.arxiv_server import FakeArxiv
 from tests.support.kb import KnowledgeBaseFactory, RunKbtool, note_text, run_process
 
 GOOD = note_text(title="Good", topics="[rlhf]")
@@ -210,3 +211,97 @@ def test_a_named_pipe_as_kbtool_yml_or_topics_yml_is_one_line(kb: KnowledgeBaseF
     done = run_process(kb.root, "check", timeout=60)
     assert done.returncode == 1
     assert "topics.yml: error KB004 [unreadable] cannot read: a named pipe" in done.stdout
+
+
+# --- interrupted writes and a full disk ---------------------------------------------------------
+
+
+def dead_pid() -> int:
+    """The pid of a process that has ended (and was not reused in the moment since)."""
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+def test_temporary_files_of_killed_writes_are_removed_by_the_next_run(
+    kb: KnowledgeBaseFactory, run_kbtool: RunKbtool
+) -> None:
+    gone = dead_pid()
+    kb.write_note("a.md", GOOD)
+    leftovers = [
+        kb.write(f"notes/.a.md.{gone}-k2j4.tmp", "half a note"),
+        kb.write(f"notes/sub/.b.md.{gone}-x9.tmp", "half another"),
+        kb.write(f".kbtool-sync.json.{gone}-q1.tmp", "{"),
+    ]
+    in_progress = kb.write(f"notes/.c.md.{os.getppid()}-zz.tmp", "being written right now")
+    hidden_by_git = run_kbtool("check")
+    assert hidden_by_git.exit_code == 0 and "tmp" not in hidden_by_git.stdout
+    result = run_kbtool("enrich")  # no arXiv ids: nothing to fetch, but it writes
+    assert result.exit_code == 0, result.output
+    assert not any(path.exists() for path in leftovers)
+    assert in_progress.exists()
+    assert result.stderr.startswith(
+        "kbtool: warning: removed 3 temporary files left by an interrupted kbtool: "
+        f"notes/.a.md.{gone}-k2j4.tmp, notes/sub/.b.md.{gone}-x9.tmp, "
+        f".kbtool-sync.json.{gone}-q1.tmp\n"
+    )
+
+
+@pytest.mark.parametrize("template", [True, False], ids=["kbtool-init", "this-repository"])
+def test_git_ignores_temporary_files(tmp_path: Path, template: bool) -> None:
+    git = shutil.which("git")
+    if git is None:
+        pytest.skip("git is not installed")
+    root = tmp_path / "kb"
+    if template:
+        KnowledgeBaseFactory(root)
+    else:
+        root.mkdir()
+        shutil.copy(Path(__file__).resolve().parent.parent / ".gitignore", root / ".gitignore")
+    subprocess.run([git, "init", "-q", str(root)], check=True)
+    for name in ("notes/.a.md.123-abc.tmp", ".kbtool-sync.json.9-x.tmp", ".inbox.yml.1-y.tmp"):
+        leftover = root / name
+        leftover.parent.mkdir(parents=True, exist_ok=True)
+        leftover.write_text("x", encoding="utf-8")
+        ignored = subprocess.run([git, "-C", str(root), "check-ignore", "-q", name], check=False)
+        assert ignored.returncode == 0, name
+
+
+FULL_DISK = """
+set -e
+kb="$1"; shift
+mkdir -p "$kb/.keep"
+cp -a "$kb/notes/." "$kb/.keep/"
+mount -t tmpfs -o size=256k tmpfs "$kb/notes"
+cp -a "$kb/.keep/." "$kb/notes/"
+head -c 10000000 /dev/zero > "$kb/notes/.filler" 2>/dev/null || true
+sha256sum "$kb"/notes/*.md > "$kb/.before"
+set +e
+"$@"
+echo "exit=$?"
+sha256sum "$kb"/notes/*.md > "$kb/.after"
+ls -a "$kb/notes" > "$kb/.listing"
+"""
+
+
+def test_a_full_disk_during_enrich_is_exit_1_naming_the_note(
+    kb: KnowledgeBaseFactory, fake_arxiv: FakeArxiv, arxiv_url: str
+) -> None:
+    unshare = shutil.which("unshare")
+    if os.geteuid() != 0 or unshare is None:
+        pytest.skip("needs root and unshare to mount a small file system of its own")
+    fake_arxiv.add_entry("2401.00001v2", "A paper with a long record", summary="Words. " * 200)
+    kb.write_note("p.md", note_text(title="P", arxiv="2401.00001", topics="[rlhf]"))
+    command = [sys.executable, "-m", "kbtool", "--root", str(kb.root), "enrich"]
+    done = subprocess.run(
+        [unshare, "-m", "sh", "-c", FULL_DISK, "full-disk", str(kb.root), *command],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert "exit=1" in done.stdout, (done.stdout, done.stderr)
+    error = done.stderr.strip().splitlines()[-1]
+    assert error.startswith("kbtool: error: notes/p.md: cannot write: No space left on device")
+    assert (kb.root / ".before").read_text() == (kb.root / ".after").read_text()
+    assert ".tmp" not in (kb.root / ".listing").read_text()

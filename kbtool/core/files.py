@@ -17,6 +17,7 @@ follows a link out of the knowledge base, and never skips a file silently:
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import stat
 from collections.abc import Callable, Iterable
@@ -26,7 +27,10 @@ from pathlib import Path
 from kbtool.config import Layout
 from kbtool.core.note import Note, parse_note
 from kbtool.core.problems import Problem, problem
+from kbtool.util.atomic_write import remove_stale_temp_files
 from kbtool.util.safe_read import MiB, file_kind, format_size, read_regular_file
+
+log = logging.getLogger("kbtool")
 
 #: The largest note (or topic text) kbtool reads: ~350 times the largest real note.
 MAX_NOTE_BYTES = 4 * MiB
@@ -129,6 +133,26 @@ def _reason(err: OSError) -> str:
 
 def _unreadable(layout: Layout, path: Path, why: str) -> Problem:
     return problem(layout.relative(path), 0, "unreadable", why)
+
+
+def clean_interrupted_writes(layout: Layout) -> None:
+    """Remove what writes killed half-way left behind (``.<name>.<pid>-….tmp``), with a warning.
+
+    Run by the commands that write (``new``, ``enrich``, ``import``, ``watch``) before they do.
+    """
+    removed = [
+        *remove_stale_temp_files(layout.notes_dir, recursive=True),
+        *remove_stale_temp_files(layout.topic_texts_dir, recursive=True),
+        *remove_stale_temp_files(layout.root),
+        *remove_stale_temp_files(layout.cache_dir, recursive=True),
+    ]
+    if removed:
+        names = ", ".join(layout.relative(path) for path in removed[:3])
+        more = f" and {len(removed) - 3} more" if len(removed) > 3 else ""
+        log.warning(
+            f"removed {len(removed)} temporary file{'s' * (len(removed) != 1)} left by an "
+            f"interrupted kbtool: {names}{more}"
+        )
 
 
 def find_note_files(layout: Layout, directory: Path | None = None) -> FoundFiles:

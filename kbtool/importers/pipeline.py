@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from kbtool.config import Layout
+from kbtool.core.files import clean_interrupted_writes
 from kbtool.core.knowledge_base import KnowledgeBase, load_knowledge_base
 from kbtool.errors import ConfigError, UsageError
 from kbtool.importers.formats import Format, detect_format
@@ -79,6 +80,7 @@ def import_files(
         planned = plan(layout, kb, merged, manifest, today)
         add_unsorted = needs_unsorted_topic(merged, kb)
         if not dry_run:
+            clean_interrupted_writes(layout)
             if add_unsorted:
                 add_unsorted_topic(layout)
             apply(layout, planned, manifest)

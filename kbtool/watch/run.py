@@ -32,7 +32,7 @@ from kbtool.arxiv.client import ArxivClient
 from kbtool.arxiv.lookup import ArxivLookup
 from kbtool.arxiv.record import ArxivRecord
 from kbtool.config import Layout, load_settings
-from kbtool.core.files import read_notes
+from kbtool.core.files import clean_interrupted_writes, read_notes
 from kbtool.core.knowledge_base import iter_note_files
 from kbtool.util.clock import Clock
 from kbtool.watch.inbox import (
@@ -212,6 +212,7 @@ def run_watch(
         )
     written = False
     if not options.dry_run:
+        clean_interrupted_writes(layout)
         lookup.cache.store(c.record for c in selection.candidates)
         lookup.cache.save()
         with inbox_lock(layout):
