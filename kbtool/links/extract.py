@@ -37,12 +37,17 @@ _WEB_SCHEMES = ("http", "https")
 
 @dataclass(frozen=True)
 class LinkOccurrence:
-    """One external link as written: ``url`` is what gets checked (no fragment)."""
+    """One external link as written: ``url`` is what gets checked (no fragment).
+
+    A ``user:password@`` in the link is in neither ``url`` nor ``written`` (it is
+    never sent, printed or cached); ``credentials`` says it was there.
+    """
 
     url: str
     path: str
     line: int
     written: str
+    credentials: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,13 +69,28 @@ def checkable_url(target: str) -> str | None:
         target = "https:" + target
     try:
         parts = urlsplit(target)
+        host = parts.hostname
     except ValueError:
         return None
-    if parts.scheme.lower() not in _WEB_SCHEMES or not parts.hostname:
+    if parts.scheme.lower() not in _WEB_SCHEMES or not host:
         return None
     if any(ch.isspace() for ch in target):
         return None
-    return urlunsplit((parts.scheme.lower(), parts.netloc, parts.path, parts.query, ""))
+    # A user name and password are never part of what is requested (see without_credentials).
+    netloc = parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme.lower(), netloc, parts.path, parts.query, ""))
+
+
+_AUTHORITY = re.compile(r"^(?P<head>\s*(?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//)(?P<authority>[^/?#]*)")
+
+
+def without_credentials(written: str) -> tuple[str, bool]:
+    """``written`` without the ``user:password@`` of its authority, and whether it had one."""
+    match = _AUTHORITY.match(written)
+    if match is None or "@" not in match["authority"]:
+        return written, False
+    host = match["authority"].rpartition("@")[2]
+    return match["head"] + host + written[match.end() :], True
 
 
 def extract_markdown_links(text: str, path: str, first_line: int = 1) -> ExtractedLinks:
@@ -88,7 +108,8 @@ def extract_markdown_links(text: str, path: str, first_line: int = 1) -> Extract
         if 0 <= index < len(lines) and _MARKDOWN_MARKER.search(lines[index]):
             marked += 1
             continue
-        found.append(LinkOccurrence(url, path, ref.line, ref.target))
+        written, credentials = without_credentials(ref.target)
+        found.append(LinkOccurrence(url, path, ref.line, written, credentials))
     return ExtractedLinks(tuple(found), marked)
 
 
@@ -132,7 +153,8 @@ def extract_frontmatter_links(note: Note) -> ExtractedLinks:
             if _YAML_MARKER.search(text_lines[line - 1]):
                 marked += 1
                 continue
-            found.append(LinkOccurrence(url, note.path, line, raw.strip()))
+            written, credentials = without_credentials(raw.strip())
+            found.append(LinkOccurrence(url, note.path, line, written, credentials))
     return ExtractedLinks(tuple(found), marked)
 
 
