@@ -305,3 +305,14 @@ def test_a_full_disk_during_enrich_is_exit_1_naming_the_note(
     assert error.startswith("kbtool: error: notes/p.md: cannot write: No space left on device")
     assert (kb.root / ".before").read_text() == (kb.root / ".after").read_text()
     assert ".tmp" not in (kb.root / ".listing").read_text()
+
+
+def test_build_then_check_in_one_log_keep_their_lines(kb: KnowledgeBaseFactory) -> None:
+    # A CI log, or a terminal that shows stdout and then stderr, must not run the build's
+    # last line into the next command's ("…/site0 notes checked").
+    build = run_process(kb.root, "build", "--quiet", timeout=120)
+    check = run_process(kb.root, "check", timeout=60)
+    assert build.returncode == 0 and check.returncode == 0
+    assert build.stdout == ""  # all of the build's talk is on stderr, in order
+    log = build.stdout.rstrip("\n") + build.stderr.rstrip("\n") + "\n" + check.stderr
+    assert f"built the site in {kb.root}/site\n0 notes checked" in log
