@@ -156,7 +156,8 @@ def test_waiting_on_a_busy_server_is_said(
         assert list(make_client().fetch_ids([ID]).records) == [ID]
     said = [r.getMessage() for r in caplog.records]
     assert said[0] == "arXiv asked us to wait 20 s (HTTP 503), retry 1 of 4"
-    assert said[1].startswith("arXiv: HTTP 429; waiting ") and said[1].endswith(", retry 2 of 4")
+    assert said[1].startswith("no answer from arXiv (HTTP 429); waiting ")
+    assert said[1].endswith(" s, retry 2 of 4")
 
 
 def test_an_absurd_retry_after_is_a_number_of_seconds_not_inf(
@@ -175,8 +176,8 @@ def test_a_name_that_does_not_resolve_is_retried_once(clock: ManualClock) -> Non
     with pytest.raises(RemoteError) as caught:
         client.fetch_ids([ID])
     assert time.perf_counter() - started < 15
-    assert "the name no-such-host.invalid does not resolve" in caught.value.message
-    assert "after 2 tries" in caught.value.message and len(clock.sleeps) == 1
+    assert "the name no-such-host.invalid does not resolve (2 tries)" in caught.value.message
+    assert len(clock.sleeps) == 1
 
 
 def test_offline_kbtool_new_says_so_within_seconds(kb: KnowledgeBaseFactory) -> None:
@@ -186,9 +187,15 @@ def test_offline_kbtool_new_says_so_within_seconds(kb: KnowledgeBaseFactory) -> 
     took = time.perf_counter() - started
     assert done.returncode == 6, done.stderr
     lines = done.stderr.splitlines()
-    assert lines[0].startswith("kbtool: warning: arXiv: cannot reach arXiv: the name ")
-    assert lines[0].endswith(", retry 1 of 1")
-    assert lines[-1].startswith("kbtool: error: ") and "after 2 tries" in lines[-1]
+    assert lines[0].startswith(
+        "kbtool: warning: cannot reach arXiv (the name no-such-host.invalid does not resolve); "
+        "waiting "
+    )
+    assert lines[0].endswith(" s, retry 1 of 1")
+    assert lines[-1] == (
+        "kbtool: error: cannot reach arXiv for 2309.17453: the name no-such-host.invalid does not "
+        "resolve (2 tries); offline? (http://no-such-host.invalid/api/query)"
+    )
     assert took < 20, took  # was 64 s: four retries with growing backoff
 
 

@@ -307,12 +307,10 @@ class ArxivClient:
                 retries = min(retries, OFFLINE_RETRIES)
             if attempt >= retries:
                 tries = f"{attempt + 1} tr{'ies' if attempt else 'y'}"
-                raise RemoteError(
-                    f"arXiv did not answer for {what}: {outcome.reason} after {tries} ({endpoint})",
-                    url,
-                    outcome.status,
-                    attempt,
-                )
+                message = f"arXiv did not answer for {what}: {outcome.reason} after {tries}"
+                if outcome.offline:
+                    message = f"cannot reach arXiv for {what}: {outcome.reason} ({tries}); offline?"
+                raise RemoteError(f"{message} ({endpoint})", url, outcome.status, attempt)
             delay = BACKOFF.delay(attempt, self.rng, outcome.retry_after)
             self.stats.retries += 1
             self.stats.backoff_seconds += delay
@@ -321,7 +319,8 @@ class ArxivClient:
             if outcome.retry_after is not None:
                 waiting = f"arXiv asked us to wait {delay:.0f} s ({outcome.reason})"
             else:
-                waiting = f"arXiv: {outcome.reason}; waiting {delay:.0f} s"
+                trouble = "cannot reach arXiv" if outcome.offline else "no answer from arXiv"
+                waiting = f"{trouble} ({outcome.reason}); waiting {delay:.0f} s"
             log.warning(f"{waiting}, retry {attempt} of {retries}")
             self.clock.sleep(delay)
 
@@ -337,7 +336,7 @@ class ArxivClient:
         except requests.Timeout as err:
             return _Transient(_short(err) or f"no response within {self.settings.timeout:g} s")
         except Unreachable as err:
-            return _Transient(f"cannot reach arXiv: {_short(err)}", offline=True)
+            return _Transient(_short(err), offline=True)
         except requests.ConnectionError as err:
             return _Transient(f"cannot connect ({_network_reason(err)})")
         except TruncatedResponse as err:

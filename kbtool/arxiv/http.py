@@ -183,7 +183,7 @@ def _connect_failure(err: httpx.ConnectError, url: str) -> requests.ConnectionEr
     host = httpx.URL(url).host if url else "the host"
     for cause in _causes(err):
         if isinstance(cause, socket.gaierror):
-            return Unreachable(f"the name {host} does not resolve; is the network down?")
+            return Unreachable(f"the name {host} does not resolve")
         if isinstance(cause, OSError) and cause.errno in _UNREACHABLE_ERRNOS:
             return Unreachable(f"the network cannot reach {host} ({cause.strerror})")
         if isinstance(cause, ConnectionRefusedError):
