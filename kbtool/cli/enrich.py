@@ -59,9 +59,10 @@ def enrich(
     Papers are fetched in batches, politely; metadata is cached for
     `arxiv.cache_max_age` (7d; kbtool.yml), so a rerun makes no requests.
 
-    Exit status: 0 all done; 4 some notes could not be enriched (unknown to
-    arXiv, not editable, bad NOTE); 6 arXiv failed for some notes after retries
-    (the others are written).
+    Exit status: 0 all done; 1 a note could not be written (a full disk: it is
+    named); 4 some notes could not be enriched (unknown to arXiv, not editable,
+    bad NOTE); 6 arXiv failed for some notes after retries (the others are
+    written); 75 another kbtool kept .kbtool-sync.json busy.
     """
     options = EnrichOptions(dry_run, refresh, check_overwrite(overwrite))
     with _progress_bar() as progress:

@@ -34,8 +34,6 @@ log = logging.getLogger("kbtool")
 
 #: The largest note (or topic text) kbtool reads: ~350 times the largest real note.
 MAX_NOTE_BYTES = 4 * MiB
-#: The largest file beside the notes (an image, a PDF) the site copies.
-MAX_SIDE_FILE_BYTES = 256 * MiB
 
 
 @dataclass(frozen=True)
