@@ -316,3 +316,15 @@ def test_build_then_check_in_one_log_keep_their_lines(kb: KnowledgeBaseFactory) 
     assert build.stdout == ""  # all of the build's talk is on stderr, in order
     log = build.stdout.rstrip("\n") + build.stderr.rstrip("\n") + "\n" + check.stderr
     assert f"built the site in {kb.root}/site\n0 notes checked" in log
+
+
+def test_a_file_name_cannot_write_to_the_terminal(
+    kb: KnowledgeBaseFactory, run_kbtool: RunKbtool
+) -> None:
+    kb.write_note("\x1b[2Jgone\u202e.md", "no frontmatter\n")
+    kb.write_note("two\nlines.md", "no frontmatter either\n")
+    result = run_kbtool("check")
+    assert result.exit_code == 1
+    assert "\x1b" not in result.stdout and "\u202e" not in result.stdout
+    assert "notes/\\x1b[2Jgone\\u202e.md:1: error KB010 [no-frontmatter]" in result.stdout
+    assert "notes/two\\nlines.md:1: error KB010 [no-frontmatter]" in result.stdout

@@ -193,3 +193,16 @@ def test_a_public_page_cannot_redirect_the_checker_into_a_private_network(tmp_pa
         assert refused["status"] == "broken"
         assert "into a private or local network address" in refused["reason"]
     assert public["status"] == "ok" and own["status"] == "ok"
+
+
+def test_a_link_cannot_write_to_the_terminal(
+    kb: KnowledgeBaseFactory, run_kbtool: RunKbtool
+) -> None:
+    kb.write("kbtool.yml", SETTINGS)
+    kb.write_note(
+        "a.md", note_text("See [x](http://example.org:99999/\x1b[2J\u202e).\n", title="A")
+    )
+    for args in ((), ("--format", "github"), ("--format", "text")):
+        result = run_kbtool("links", *args)
+        assert result.exit_code == 1
+        assert "\x1b" not in result.output and "\u202e" not in result.output, args

@@ -16,7 +16,7 @@ from kbtool.util.messages import MAX_MESSAGE
 from kbtool.util.yaml_load import MAX_ALIAS_EXPANSION, MAX_DEPTH, YamlError, load_yaml
 from kbtool.watch.inbox import parse_inbox, render_inbox
 from tests.support.inbox import make_entry
-from tests.support.kb import KnowledgeBaseFactory, RunKbtool
+from tests.support.kb import DATA_DIR, KnowledgeBaseFactory, RunKbtool
 
 
 def alias_bomb(key: str, levels: int = 9, indent: str = "") -> str:
@@ -181,3 +181,25 @@ def test_an_inbox_alias_bomb_stops_the_build_with_one_line(
     assert time.perf_counter() - started < 30
     assert result.exit_code == 7 and "internal error" not in result.stderr
     assert f"inbox.yml:{line}: invalid YAML" in result.stderr and "alias bomb" in result.stderr
+
+
+# --- kbtool's own records, committed with the notes (so written by anyone) -----------------------
+
+
+def test_a_deeply_nested_sync_record_is_ignored_with_a_warning(
+    kb: KnowledgeBaseFactory, run_kbtool: RunKbtool
+) -> None:
+    kb.write(".kbtool-sync.json", "[" * 100_000)
+    kb.write_note("a.md", "---\ntitle: A\ntopics: [rlhf]\n---\n")
+    result = run_kbtool("enrich")
+    assert result.exit_code == 0, result.output
+    assert "sync record ignored (nested too deeply)" in result.stderr
+
+
+def test_a_deeply_nested_import_manifest_is_one_line(
+    kb: KnowledgeBaseFactory, run_kbtool: RunKbtool
+) -> None:
+    kb.write(".kbtool-import.json", '{"files": ' + "[" * 100_000)
+    source = DATA_DIR / "import" / "awesome_list.md"
+    stderr = one_line_error(run_kbtool("import", str(source)))
+    assert ".kbtool-import.json: the import manifest is damaged" in stderr

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
-from kbtool.util.messages import one_line
+from kbtool.util.messages import one_line, visible
 
 
 class Severity(Enum):
@@ -93,13 +93,16 @@ def count_errors(problems: Iterable[Problem]) -> int:
 
 
 def format_text(p: Problem) -> str:
-    where = f"{p.path}:{p.line}" if p.line else p.path
+    path = visible(p.path)  # a file name may hold anything, a newline or an escape included
+    where = f"{path}:{p.line}" if p.line else path
     return f"{where}: {p.severity.value} {p.code.code} [{p.name}] {p.message}"
 
 
 def escape_github_data(value: str) -> str:
-    """``value`` as the message of a GitHub workflow command."""
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """``value`` as the message of a GitHub workflow command (other control characters shown
+    escaped: the log is a terminal too)."""
+    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return visible(value)
 
 
 def escape_github_property(value: str) -> str:

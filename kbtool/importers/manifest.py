@@ -94,7 +94,7 @@ def load_manifest(layout: Layout) -> Manifest:
             )
             for p, e in data["files"].items()
         }
-    except (ValueError, KeyError, TypeError, AttributeError) as err:
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as err:
         raise ConfigError(
             f"the import manifest is damaged ({err}); restore it from git, or delete it to treat "
             "every imported note as edited",

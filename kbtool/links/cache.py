@@ -107,7 +107,7 @@ def cache_from_json(text: str) -> LinkCache:
     """The cache in ``text``; anything unreadable (or of another format) gives an empty cache."""
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return LinkCache()
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         return LinkCache()

@@ -26,6 +26,8 @@ def read_state(path: Path, version: int, what: str) -> tuple[dict[str, Any] | No
         return None, None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
         return None, f"{path}: unreadable {what} ignored ({err})"
+    except RecursionError:  # a committed file may come from anyone: [[[[…]]]] is no record
+        return None, f"{path}: unreadable {what} ignored (nested too deeply)"
     if not isinstance(data, dict) or data.get("format") != version:
         return None, f"{path}: {what} of another format ignored"
     return data, None
