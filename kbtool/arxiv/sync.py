@@ -30,7 +30,7 @@ from typing import Any
 from kbtool.arxiv.fields import canonical
 from kbtool.config import lock_file
 from kbtool.util.locks import file_lock
-from kbtool.util.state_file import read_state, write_state
+from kbtool.util.state_file import FileVersion, file_version, read_state, write_state
 
 SYNC_FORMAT = 1
 
@@ -49,11 +49,13 @@ class SyncRecord:
     changed: bool = False
     #: What this run remembered, to lay over the file as it is on disk when saving.
     _remembered: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
+    _version: FileVersion | None = field(default=None, repr=False)  # the file as last read
 
     @classmethod
     def load(cls, path: Path) -> SyncRecord:
         """The record at ``path``; empty (with a ``warning``) when it cannot be used."""
         record = cls(path)
+        record._version = file_version(path)  # before reading: never newer than what is read
         data, record.warning = read_state(path, SYNC_FORMAT, "sync record")
         if data is None:
             return record
@@ -94,11 +96,13 @@ class SyncRecord:
         if not self.changed and self.path.exists():
             return
         with file_lock(lock_file(self.path), f"updating {self.path.name}"):
-            on_disk = SyncRecord.load(self.path)
-            for base, fingerprints in self._remembered.items():
-                on_disk.papers.setdefault(base, {}).update(fingerprints)
-            self.papers = on_disk.papers
+            if file_version(self.path) != self._version:  # written by another kbtool
+                on_disk = SyncRecord.load(self.path)
+                for base, fingerprints in self._remembered.items():
+                    on_disk.papers.setdefault(base, {}).update(fingerprints)
+                self.papers = on_disk.papers
             papers = {base: dict(sorted(f.items())) for base, f in sorted(self.papers.items())}
             write_state(self.path, SYNC_FORMAT, {"papers": papers})
+            self._version = file_version(self.path)
         self._remembered = {}
         self.changed = False

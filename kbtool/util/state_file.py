@@ -33,6 +33,23 @@ def read_state(path: Path, version: int, what: str) -> tuple[dict[str, Any] | No
     return data, None
 
 
+FileVersion = tuple[int, int, int]
+
+
+def file_version(path: Path) -> FileVersion | None:
+    """What identifies the file at ``path`` as written (None: there is none).
+
+    Every write of a state file replaces it (a new inode), so an unchanged version
+    means nobody wrote it since: a writer that holds the lock may then skip reading
+    it again before merging.
+    """
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_ino, info.st_mtime_ns, info.st_size
+
+
 def write_state(path: Path, version: int, payload: dict[str, Any]) -> None:
     """Write ``payload`` (with its ``format`` version first) atomically, diff-friendly."""
     document = {"format": version, **payload}
