@@ -206,3 +206,16 @@ def test_enrich_leaves_a_note_it_cannot_edit_safely_with_a_reason() -> None:
         assert "not edited" in err.message
     else:
         assert new.endswith(b"\n---\nbody\n") and b"x-deep: " + deep.encode() in new
+
+
+def test_fields_that_repeat_another_fields_list_spend_the_notes_budget() -> None:
+    # No field holds a bomb; 500 aliases of one 5,000-item list together are 2.5 million values.
+    items = ", ".join(f"w{n}" for n in range(5000))
+    fields = "\n".join(f"x-{n}: *words" for n in range(500))
+    text = f"---\ntitle: A\nx-words: &words [{items}]\n{fields}\n---\nbody\n"
+    started = time.perf_counter()
+    note = parse_note(text, "notes/a.md")
+    assert time.perf_counter() - started < 2
+    assert isinstance(note.fields["x-words"], list) and isinstance(note.fields["x-0"], list)
+    assert isinstance(note.fields["x-499"], InvalidValue)
+    assert "alias bomb" in note.fields["x-499"].reason

@@ -93,6 +93,8 @@ def _fenced_blocks(lines: list[str]) -> list[tuple[int, int]]:
     block's lines are skipped once it is found.
     """
     closers: dict[str, list[tuple[int, int]]] = {"`": [], "~": []}
+    if not any("```" in line or "~~~" in line for line in lines):
+        return []
     for number, line in enumerate(lines):
         stripped = line.strip()
         char = stripped[:1]
@@ -142,6 +144,8 @@ _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 def _code_span_ranges(text: str) -> Iterator[tuple[int, int]]:
     """Inline code spans: a backtick run up to the next run of the same length, in one
     paragraph (the site's Markdown reads inline code block by block)."""
+    if "`" not in text:
+        return
     block_start = 0
     for block_end in [m.start() for m in _PARAGRAPH_BREAK.finditer(text)] + [len(text)]:
         runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(text, block_start, block_end)]

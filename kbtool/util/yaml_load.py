@@ -17,7 +17,7 @@ here. Three things a plain ``yaml.safe_load`` does not do:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -88,21 +88,35 @@ def compose_yaml(text: str) -> yaml.Node | None:
 
 @dataclass
 class AliasBudget:
-    """What aliases may still add to a document: shared by every value read from it."""
+    """What aliases may still add to a document, shared by every value read from it.
+
+    It remembers the nodes already counted (and their expanded sizes), so a value that
+    is an alias of another field's counts as the repetition it is.
+    """
 
     remaining: int = MAX_ALIAS_EXPANSION
+    sizes: dict[int, int] = field(default_factory=dict)  # id(node) → expanded size
+    depths: dict[int, int] = field(default_factory=dict)  # id(node) → levels of nesting
 
 
 def check_limits(node: yaml.Node, budget: AliasBudget | None = None) -> None:
-    """Raise YamlError (at ``node``'s line) if ``node`` holds itself, nests more than
-    :data:`MAX_DEPTH` levels, or its aliases repeat more values than ``budget`` allows
-    (which is then spent; a fresh budget of :data:`MAX_ALIAS_EXPANSION` when None)."""
+    """Raise YamlError (at the line of the culprit) if ``node`` holds itself, nests more
+    than :data:`MAX_DEPTH` levels, or its aliases repeat more values than ``budget``
+    allows (which is then spent; a fresh budget of :data:`MAX_ALIAS_EXPANSION` when None).
+
+    Linear in the nodes not yet counted in ``budget``: whatever the aliases say, each
+    node is walked once per document.
+    """
     budget = budget if budget is not None else AliasBudget()
-    line = node.start_mark.line + 1
-    # Post-order walk over the graph, each node once: expanded size and depth per node.
-    size: dict[int, int] = {}
-    depth: dict[int, int] = {}
-    unique = 0
+    size, depth = budget.sizes, budget.depths
+    if id(node) in size:  # counted in an earlier value: all of it is a repetition
+        _spend(budget, size[id(node)], node.start_mark.line + 1)
+        return
+    if isinstance(node, yaml.ScalarNode):  # most values: nothing to walk
+        size[id(node)], depth[id(node)] = 1, 1
+        return
+    # Post-order walk over the nodes not yet counted: expanded size and depth of each.
+    new = 0
     on_path: set[int] = set()
     stack: list[tuple[yaml.Node, bool]] = [(node, False)]
     while stack:
@@ -116,9 +130,9 @@ def check_limits(node: yaml.Node, budget: AliasBudget | None = None) -> None:
             here = current.start_mark.line + 1
             if depth[key] > MAX_DEPTH:
                 raise YamlError(f"nested more than {MAX_DEPTH} levels deep", here)
-            # The nodes seen so far include this one's own: if even that many shared nodes
+            # The nodes counted in this walk include this one's own: if even that many
             # cannot explain its size, its aliases alone break the budget. Say where.
-            if size[key] - unique > budget.remaining:
+            if size[key] - new > budget.remaining:
                 raise _too_many(here)
             continue
         if key in size:
@@ -128,10 +142,13 @@ def check_limits(node: yaml.Node, budget: AliasBudget | None = None) -> None:
                 "the value contains itself (a recursive YAML alias)", current.start_mark.line + 1
             )
         on_path.add(key)
-        unique += 1
+        new += 1
         stack.append((current, True))
         stack.extend((child, False) for child in reversed(_children(current)))
-    added = size[id(node)] - unique
+    _spend(budget, size[id(node)] - new, node.start_mark.line + 1)
+
+
+def _spend(budget: AliasBudget, added: int, line: int) -> None:
     if added > budget.remaining:
         raise _too_many(line)
     budget.remaining -= added
