@@ -23,7 +23,7 @@ from kbtool.arxiv.record import ArxivRecord
 from kbtool.arxiv.sync import SyncRecord
 from kbtool.config import Layout, load_settings
 from kbtool.core.arxiv_id import ArxivId, parse_arxiv_id
-from kbtool.core.files import clean_interrupted_writes, read_notes
+from kbtool.core.files import clean_interrupted_writes, notes_lock, read_notes
 from kbtool.core.frontmatter import render_frontmatter
 from kbtool.core.knowledge_base import iter_note_files
 from kbtool.core.note import filename_problem, note_filename, unique_filename
@@ -170,6 +170,30 @@ def create_notes(
         resolve_topics(options.topics, registry), _clean_tags(options.tags), options.status
     )
     clean_interrupted_writes(layout)
+    _refuse_papers_with_notes(layout, ids)
+    if lookup is None:
+        lookup = ArxivLookup.open(layout, load_settings(layout))
+    records = _look_up(lookup, [i.base for i in ids])
+    planned: list[tuple[ArxivId, ArxivRecord, str]] = []
+    for arxiv_id in ids:
+        record = records[arxiv_id.base]
+        planned.append((arxiv_id, record, render_new_note(record, arxiv_id, options, today)))
+    sync = SyncRecord.load(layout.sync_record_file)
+    created: list[CreatedNote] = []
+    # Another kbtool (a second `new`, an import) may have written a note for one of the
+    # papers while arXiv answered: look again, with the notes to ourselves, then write.
+    with notes_lock(layout):
+        taken = _refuse_papers_with_notes(layout, ids)
+        for arxiv_id, record, text in planned:
+            path = _write_new(layout, note_filename(record.title, arxiv_id), text, taken)
+            sync.remember(record.base, arxiv_owned_values(record))
+            created.append(CreatedNote(path, arxiv_id, record.title))
+    sync.save()
+    return _leave_inbox(layout, created, warn)
+
+
+def _refuse_papers_with_notes(layout: Layout, ids: list[ArxivId]) -> set[str]:
+    """PaperHasNoteError when one of the papers has a note; else the names taken in notes/."""
     by_paper, taken = _existing_notes(layout)
     clashes = [(arxiv_id, by_paper[arxiv_id.base]) for arxiv_id in ids if arxiv_id.base in by_paper]
     if clashes:
@@ -181,21 +205,7 @@ def create_notes(
             paths[0],
             paths,
         )
-    if lookup is None:
-        lookup = ArxivLookup.open(layout, load_settings(layout))
-    records = _look_up(lookup, [i.base for i in ids])
-    planned: list[tuple[ArxivId, ArxivRecord, str]] = []
-    for arxiv_id in ids:
-        record = records[arxiv_id.base]
-        planned.append((arxiv_id, record, render_new_note(record, arxiv_id, options, today)))
-    sync = SyncRecord.load(layout.sync_record_file)
-    created: list[CreatedNote] = []
-    for arxiv_id, record, text in planned:
-        path = _write_new(layout, note_filename(record.title, arxiv_id), text, taken)
-        sync.remember(record.base, arxiv_owned_values(record))
-        created.append(CreatedNote(path, arxiv_id, record.title))
-    sync.save()
-    return _leave_inbox(layout, created, warn)
+    return taken
 
 
 def _leave_inbox(

@@ -220,3 +220,19 @@ def test_two_enrich_processes_at_once_lose_no_record(
         assert run.returncode == 0, stderr
     record = json.loads((kb.root / ".kbtool-sync.json").read_text(encoding="utf-8"))
     assert set(record["papers"]) == {f"2401.0000{n}" for n in range(1, 5)}
+
+
+def test_two_news_for_one_paper_write_one_note(
+    kb: KnowledgeBaseFactory, run_kbtool: RunKbtool, fake_arxiv: FakeArxiv, arxiv_url: str
+) -> None:
+    fake_arxiv.add_entry("2401.00001v1", "A paper")
+
+    def meanwhile(_request: SeenRequest) -> None:
+        # The other `new` for the same paper finishes while this one waits for arXiv.
+        kb.write_note("2401.00001-by-the-other.md", note_text(title="A", arxiv="2401.00001"))
+
+    fake_arxiv.on_request = meanwhile
+    result = run_kbtool("new", "2401.00001")
+    assert result.exit_code == 1, result.output
+    assert "2401.00001 already has a note: notes/2401.00001-by-the-other.md" in result.stderr
+    assert [p.name for p in (kb.root / "notes").glob("*.md")] == ["2401.00001-by-the-other.md"]

@@ -21,13 +21,15 @@ import logging
 import os
 import stat
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
-from kbtool.config import Layout
+from kbtool.config import Layout, lock_file
 from kbtool.core.note import Note, parse_note
 from kbtool.core.problems import Problem, problem
 from kbtool.util.atomic_write import remove_stale_temp_files
+from kbtool.util.locks import file_lock
 from kbtool.util.safe_read import MiB, file_kind, format_size, read_regular_file
 
 log = logging.getLogger("kbtool")
@@ -151,6 +153,12 @@ def clean_interrupted_writes(layout: Layout) -> None:
             f"removed {len(removed)} temporary file{'s' * (len(removed) != 1)} left by an "
             f"interrupted kbtool: {names}{more}"
         )
+
+
+def notes_lock(layout: Layout) -> AbstractContextManager[None]:
+    """Held by whoever checks which papers have notes and then creates notes (``new``,
+    ``import``), so two of them never write two notes for one paper."""
+    return file_lock(lock_file(layout.notes_dir), "creating notes")
 
 
 def find_note_files(layout: Layout, directory: Path | None = None) -> FoundFiles:

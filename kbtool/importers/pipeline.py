@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from kbtool.config import Layout
-from kbtool.core.files import clean_interrupted_writes
+from kbtool.core.files import clean_interrupted_writes, notes_lock
 from kbtool.core.knowledge_base import KnowledgeBase, load_knowledge_base
 from kbtool.errors import ConfigError, UsageError
 from kbtool.importers.formats import Format, detect_format
@@ -72,7 +72,10 @@ def import_files(
     """Import ``paths`` into the knowledge base; see :mod:`kbtool.importers`."""
     sources = load_sources(paths)
     # One import at a time: the plan rests on the manifest and the notes as they are read.
-    with nullcontext() if dry_run else manifest_lock(layout):
+    with (
+        nullcontext() if dry_run else manifest_lock(layout),
+        nullcontext() if dry_run else notes_lock(layout),
+    ):
         kb = load_knowledge_base(layout)
         _require_readable_topics(layout, kb)
         merged = merge([s.parsed for s in sources], kb.topics)
