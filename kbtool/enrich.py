@@ -359,7 +359,8 @@ def _enrich_one(
         if read_note_bytes(loaded.path) != loaded.data:
             message = "changed on disk during the run; not edited (run enrich again)"
             return replace(result, outcome=Outcome.SKIPPED, message=message, diff=None)
-        write_bytes_atomic(loaded.path, new_data)
+        # Through a symlink (kept inside the knowledge base by the reader), to what it names.
+        write_bytes_atomic(loaded.path.resolve(), new_data)
     except OSError as err:
         message = f"cannot write: {err.strerror or err}"
         return replace(

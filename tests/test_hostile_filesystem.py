@@ -328,3 +328,16 @@ def test_a_file_name_cannot_write_to_the_terminal(
     assert "\x1b" not in result.stdout and "\u202e" not in result.stdout
     assert "notes/\\x1b[2Jgone\\u202e.md:1: error KB010 [no-frontmatter]" in result.stdout
     assert "notes/two\\nlines.md:1: error KB010 [no-frontmatter]" in result.stdout
+
+
+def test_enrich_writes_through_a_symlinked_note_and_keeps_the_link(
+    kb: KnowledgeBaseFactory, run_kbtool: RunKbtool, fake_arxiv: FakeArxiv, arxiv_url: str
+) -> None:
+    fake_arxiv.add_entry("2401.00001v2", "Linked paper")
+    real = kb.write("drafts/real.md", note_text(title="Mine", arxiv="2401.00001", topics="[rlhf]"))
+    link = kb.root / "notes" / "linked.md"
+    link.symlink_to(real)
+    result = run_kbtool("enrich")
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and link.resolve() == real.resolve()
+    assert "version: 2" in real.read_text(encoding="utf-8")
