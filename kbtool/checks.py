@@ -27,6 +27,7 @@ from kbtool.core.note import InvalidValue, Note
 from kbtool.core.problems import Problem, problem
 from kbtool.core.schema import FIELDS, FIELDS_BY_NAME, FieldKind, FieldSpec
 from kbtool.errors import CitationDataError
+from kbtool.util.urls import url_error
 
 NoteCheck = Callable[[Note, KnowledgeBase], Iterable[Problem]]
 BaseCheck = Callable[[KnowledgeBase], Iterable[Problem]]
@@ -86,10 +87,9 @@ def url_problem(value: str) -> str | None:
     """Why ``value`` is not an absolute http(s) URL, or None when it is one."""
     if any(c.isspace() for c in value.strip()):
         return "contains whitespace"
-    try:
-        parts = urlsplit(value.strip())
-    except ValueError as err:
-        return str(err)
+    if (why := url_error(value.strip())) is not None:
+        return why
+    parts = urlsplit(value.strip())
     if parts.scheme not in ("http", "https"):
         return "must start with http:// or https://"
     if not parts.hostname or ("." not in parts.hostname and parts.hostname != "localhost"):
@@ -236,6 +236,11 @@ def check_links(note: Note, kb: KnowledgeBase) -> Iterator[Problem]:
                     "ambiguous-wikilink",
                     f"[[{ref.target}]] names several notes ({names}); linking to the first",
                 )
+        elif resolved.malformed is not None:
+            if ref.kind is not LinkKind.BARE_URL:  # plain text on the site, not a link
+                message = f"{ref.target!r} is not a URL: {resolved.malformed}"
+                yield problem(note.path, ref.line, "bad-url", message)
+            continue
         elif resolved.kind is LinkTargetKind.MISSING:
             is_image = ref.kind is LinkKind.IMAGE or (
                 ref.kind is LinkKind.HTML and not ref.target.endswith(".md")

@@ -25,6 +25,8 @@ from typing import Any
 import yaml
 
 from kbtool.errors import ConfigError, LocatedInputError, NotAKnowledgeBaseError
+from kbtool.util.safe_read import read_regular_text
+from kbtool.util.yaml_load import YamlError, load_yaml
 
 log = logging.getLogger("kbtool")
 
@@ -91,11 +93,24 @@ class Layout:
         return self.root / CACHE_DIR
 
     def relative(self, path: Path) -> str:
-        """``path`` relative to the root, POSIX style, for messages and records."""
+        """``path`` relative to the root, POSIX style, for messages and records.
+
+        The folders on the way are resolved, the name itself is not: a symlink (even a
+        loop, or one leading elsewhere) is named as it stands in the knowledge base.
+        """
         try:
-            return path.resolve().relative_to(self.root.resolve()).as_posix()
-        except ValueError:
+            located = path.parent.resolve() / path.name if path.name else path.resolve()
+            return located.relative_to(self.root.resolve()).as_posix()
+        except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (3.11)
             return path.as_posix()
+
+
+def lock_file(shared: Path) -> Path:
+    """The lock file of a file kbtools share (see :mod:`kbtool.util.locks`), where git never
+    sees it: beside the file inside ``.kbtool-cache/``, or in ``.kbtool-cache/locks/``."""
+    if CACHE_DIR in shared.parts:
+        return shared.with_name(f"{shared.name}.lock")
+    return shared.parent / CACHE_DIR / "locks" / f"{shared.name.lstrip('.')}.lock"
 
 
 def find_root(start: Path | None = None, explicit: Path | None = None) -> Layout:
@@ -115,32 +130,19 @@ def find_root(start: Path | None = None, explicit: Path | None = None) -> Layout
     )
 
 
-def yaml_error(err: yaml.YAMLError, text: str) -> tuple[str, int | None]:
-    """What a YAML error in ``text`` says, in one line, and its line (1-based) when known."""
-    if isinstance(err, yaml.reader.ReaderError):
-        # Its own text spans two lines and gives a character offset, not a line.
-        char = err.character  # a code point (bytes when decoding failed)
-        what = f"#x{char:04x}" if isinstance(char, int) else repr(char)
-        return f"unacceptable character {what}: {err.reason}", text.count("\n", 0, err.position) + 1
-    mark = getattr(err, "problem_mark", None)
-    reason = getattr(err, "problem", None) or " ".join(str(err).split())
-    return str(reason), (mark.line + 1 if mark is not None else None)
-
-
 def read_yaml_mapping(
     text: str, path: Path | str, error: type[LocatedInputError], shape: str
 ) -> tuple[dict[Any, Any], yaml.MappingNode] | None:
     """``text`` as a YAML mapping and its node (for key lines), or None when it is empty.
 
-    The text is parsed once. Bad YAML raises ``error`` at the YAML error's line; a
-    document that is not a mapping raises ``error`` saying it "must be ``shape``".
+    Read with :func:`kbtool.util.yaml_load.load_yaml` (safe types, bounded aliases and
+    nesting). Bad YAML, or a value that cannot be built, raises ``error`` at its line;
+    a document that is not a mapping raises ``error`` saying it "must be ``shape``".
     """
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.SafeLoader("").construct_document(node) if node is not None else None
-    except yaml.YAMLError as err:
-        reason, line = yaml_error(err, text)
-        raise error(f"invalid YAML: {reason}", path, line) from err
+        data, node = load_yaml(text)
+    except YamlError as err:
+        raise error(f"invalid YAML: {err.message}", path, err.line) from err
     if data is None:
         return None
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
@@ -181,11 +183,13 @@ class Settings:
 def load_settings(layout: Layout) -> Settings:
     """Read ``kbtool.yml`` (absent means all defaults); bad YAML raises ConfigError."""
     path = layout.config_file
-    if not path.exists():
-        return Settings()
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as err:
+        text = read_regular_text(path, encoding="utf-8-sig")
+    except FileNotFoundError:
+        return Settings()
+    except OSError as err:
+        raise ConfigError(f"cannot read: {err.strerror or err}", path) from err
+    except UnicodeDecodeError as err:
         raise ConfigError(f"cannot read: {err}", path) from err
     document = read_yaml_mapping(text, path, ConfigError, "a mapping of sections")
     if document is None:

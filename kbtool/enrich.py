@@ -27,6 +27,7 @@ from kbtool.arxiv.sync import FieldChange, FieldPlan, SyncRecord, note_version, 
 from kbtool.citations.update import CitationReport, CitationSession, update_citations
 from kbtool.config import Layout, load_settings
 from kbtool.core.arxiv_id import ArxivId, find_arxiv_id
+from kbtool.core.files import clean_interrupted_writes, read_note_bytes
 from kbtool.core.frontmatter import keys_with_comments, update_frontmatter
 from kbtool.core.knowledge_base import iter_note_files, select_notes
 from kbtool.core.note import Note, parse_note
@@ -59,6 +60,7 @@ class NoteResult:
     message: str | None = None
     diff: str | None = None
     remote_failure: bool = False
+    write_failure: bool = False  # the system refused to write it (a full disk…)
 
 
 @dataclass
@@ -85,6 +87,9 @@ class EnrichReport:
             f"{plural(len(failed), 'note')} not enriched "
             f"({_tally(failed)}); {done} enriched or up to date"
         )
+        unwritten = next((r for r in failed if r.write_failure), None)
+        if unwritten is not None:  # the system's failure, not the input's: exit 1
+            return KbtoolError(f"{unwritten.path}: {unwritten.message}; {message}")
         if any(r.remote_failure for r in failed):
             return RemoteError(message + "; run again later for the rest")
         return InputError(message)
@@ -181,7 +186,7 @@ def _notes_by_id(layout: Layout) -> dict[str, list[Path]]:
     found: dict[str, list[Path]] = {}
     for path in iter_note_files(layout):
         try:
-            note = parse_note(path.read_bytes(), layout.relative(path))
+            note = parse_note(read_note_bytes(path), layout.relative(path))
         except OSError:
             continue
         if note.arxiv_id is not None:
@@ -274,12 +279,16 @@ def _enrich_one(
     if options.dry_run:
         return result
     try:
-        if loaded.path.read_bytes() != loaded.data:
+        if read_note_bytes(loaded.path) != loaded.data:
             message = "changed on disk during the run; not edited (run enrich again)"
             return replace(result, outcome=Outcome.SKIPPED, message=message, diff=None)
-        write_bytes_atomic(loaded.path, new_data)
+        # Through a symlink (kept inside the knowledge base by the reader), to what it names.
+        write_bytes_atomic(loaded.path.resolve(), new_data)
     except OSError as err:
-        return replace(result, outcome=Outcome.SKIPPED, message=f"cannot write: {err}")
+        message = f"cannot write: {err.strerror or err}"
+        return replace(
+            result, outcome=Outcome.FAILED, message=message, diff=None, write_failure=True
+        )
     sync.remember(base, plan.in_sync)
     return result
 
@@ -307,6 +316,8 @@ def enrich_notes(
     settings raise InputError/ConfigError before anything is fetched.
     """
     paths = select_note_files(layout, selectors, cwd or Path.cwd())
+    if not options.dry_run:
+        clean_interrupted_writes(layout)
     if lookup is None:
         lookup = ArxivLookup.open(layout, load_settings(layout), persist=not options.dry_run)
     if citations is None and options.citations:
@@ -316,7 +327,7 @@ def enrich_notes(
     for path in paths:
         display = layout.relative(path)
         try:
-            data = path.read_bytes()
+            data = read_note_bytes(path)
         except OSError as err:
             report.results.append(
                 NoteResult(display, None, Outcome.SKIPPED, message=f"cannot read: {err.strerror}")

@@ -15,7 +15,8 @@
     │   └── UnknownFormatError       a file to import in none of the known formats (path)
     ├── PaperHasNoteError        exit 1: `kbtool new` for a paper that already has a note
     ├── RemoteError              exit 6: a remote service failed after retries (url, status)
-    └── SiteBuildError           exit 7: MkDocs could not build the site (or warned, under --strict)
+    ├── SiteBuildError           exit 7: MkDocs could not build the site (or warned, under --strict)
+    └── BusyError                exit 75: another kbtool holds a shared file; try again (path)
 
 The CLI turns each into one line on stderr and its exit code; nothing below the
 CLI prints or exits.
@@ -137,3 +138,13 @@ class RemoteError(KbtoolError):
 
 class SiteBuildError(KbtoolError):
     exit_code = 7
+
+
+class BusyError(KbtoolError):
+    """Another kbtool is writing a shared file (``lock``) and did not finish in time."""
+
+    exit_code = 75  # EX_TEMPFAIL: nothing is wrong, try again later
+
+    def __init__(self, message: str, lock: Path) -> None:
+        super().__init__(message)
+        self.lock = lock

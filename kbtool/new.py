@@ -25,8 +25,9 @@ from kbtool.citations.update import CitationSession, update_citations
 from kbtool.config import Layout, load_settings
 from kbtool.core.arxiv_id import ArxivId, parse_arxiv_id
 from kbtool.core.filenames import filename_problem, note_filename, unique_filename
+from kbtool.core.files import clean_interrupted_writes, notes_lock, read_notes
 from kbtool.core.frontmatter import render_frontmatter
-from kbtool.core.knowledge_base import iter_note_files, read_notes
+from kbtool.core.knowledge_base import iter_note_files
 from kbtool.core.schema import FIELDS, STATUSES
 from kbtool.core.topics import TopicRegistry, load_topics
 from kbtool.errors import (
@@ -170,6 +171,38 @@ def create_notes(
     options = replace(
         options, topics=resolve_topics(options.topics, registry), tags=_clean_tags(options.tags)
     )
+    clean_interrupted_writes(layout)
+    _refuse_papers_with_notes(layout, ids)
+    if lookup is None:
+        lookup = ArxivLookup.open(layout, load_settings(layout))
+    citations = CitationSession.open(layout, load_settings(layout)) if options.citations else None
+    records = _look_up(lookup, [i.base for i in ids])
+    planned: list[tuple[ArxivId, ArxivRecord, str]] = []
+    for arxiv_id in ids:
+        record = records[arxiv_id.base]
+        planned.append((arxiv_id, record, render_new_note(record, arxiv_id, options, today)))
+    sync = SyncRecord.load(layout.sync_record_file)
+    created: list[CreatedNote] = []
+    # Another kbtool (a second `new`, an import) may have written a note for one of the
+    # papers while arXiv answered: look again, with the notes to ourselves, then write.
+    with notes_lock(layout):
+        taken = _refuse_papers_with_notes(layout, ids)
+        for arxiv_id, record, text in planned:
+            path = _write_new(layout, note_filename(record.title, arxiv_id), text, taken)
+            sync.remember(record.base, arxiv_owned_values(record))
+            created.append(CreatedNote(path, arxiv_id, record.title))
+    sync.save()
+    if citations is not None:
+        with citations:
+            report = update_citations(layout, citations, {layout.relative(n.path) for n in created})
+        if warn is not None:
+            for problem in report.problems():
+                warn(problem)
+    return _leave_inbox(layout, created, warn)
+
+
+def _refuse_papers_with_notes(layout: Layout, ids: list[ArxivId]) -> set[str]:
+    """PaperHasNoteError when one of the papers has a note; else the names taken in notes/."""
     by_paper, taken = _existing_notes(layout)
     clashes = [(arxiv_id, by_paper[arxiv_id.base]) for arxiv_id in ids if arxiv_id.base in by_paper]
     if clashes:
@@ -181,28 +214,7 @@ def create_notes(
             paths[0],
             paths,
         )
-    if lookup is None:
-        lookup = ArxivLookup.open(layout, load_settings(layout))
-    citations = CitationSession.open(layout, load_settings(layout)) if options.citations else None
-    records = _look_up(lookup, [i.base for i in ids])
-    planned: list[tuple[ArxivId, ArxivRecord, str]] = []
-    for arxiv_id in ids:
-        record = records[arxiv_id.base]
-        planned.append((arxiv_id, record, render_new_note(record, arxiv_id, options, today)))
-    sync = SyncRecord.load(layout.sync_record_file)
-    created: list[CreatedNote] = []
-    for arxiv_id, record, text in planned:
-        path = _write_new(layout, note_filename(record.title, arxiv_id), text, taken)
-        sync.remember(record.base, arxiv_owned_values(record))
-        created.append(CreatedNote(path, arxiv_id, record.title))
-    sync.save()
-    if citations is not None:
-        with citations:
-            report = update_citations(layout, citations, {layout.relative(n.path) for n in created})
-        if warn is not None:
-            for problem in report.problems():
-                warn(problem)
-    return _leave_inbox(layout, created, warn)
+    return taken
 
 
 def _leave_inbox(

@@ -51,6 +51,8 @@ def open_map(page: Page, url: str) -> None:
 
 
 def drawn(page: Page) -> dict[str, int]:
+    """The map's counts once the redraw a change queued (next animation frame) has run."""
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
     figure = page.locator("figure.kb-map")
     return {
         name: int(figure.get_attribute(f"data-{name}") or -1)

@@ -216,7 +216,7 @@ def test_init_output_builds_strictly(kb: KnowledgeBaseFactory, run_kbtool: RunKb
     )
     result = run_kbtool("build", "--strict", "-q")
     assert result.exit_code == 0, result.stderr
-    assert "built the site in" in result.stdout
+    assert result.stdout == "" and result.stderr.endswith(f"built the site in {kb.root}/site\n")
     assert (kb.root / "site" / "papers" / "2401.00001-a-paper" / "index.html").is_file()
     assert not (kb.root / "docs" / "papers").exists()
 

@@ -28,8 +28,10 @@ from pathlib import Path
 from typing import Any
 
 from kbtool.arxiv.record import ArxivRecord
+from kbtool.config import lock_file
 from kbtool.util.clock import Clock
-from kbtool.util.state_file import read_state, write_state
+from kbtool.util.locks import file_lock
+from kbtool.util.state_file import FileVersion, file_version, read_state, write_state
 
 CACHE_FORMAT = 1
 UNKNOWN_MAX_AGE = timedelta(days=1)
@@ -46,11 +48,15 @@ class MetadataCache:
     records: dict[str, tuple[datetime, ArxivRecord]] = field(default_factory=dict)
     unknown: dict[str, datetime] = field(default_factory=dict)
     warning: str | None = None
+    #: Ids this run stored, to lay over the file as it is on disk when saving.
+    _stored: set[str] = field(default_factory=set, repr=False)
+    _version: FileVersion | None = field(default=None, repr=False)  # the file as last read
 
     @classmethod
     def load(cls, path: Path, clock: Clock, max_age: timedelta, endpoint: str) -> MetadataCache:
         """The cache at ``path``; empty (with a ``warning``) when it cannot be used."""
         cache = cls(path, clock, max_age, endpoint)
+        cache._version = file_version(path)  # before reading: never newer than what is read
         data, cache.warning = read_state(path, CACHE_FORMAT, "metadata cache")
         if data is None or data.get("endpoint") != endpoint:
             return cache
@@ -90,12 +96,34 @@ class MetadataCache:
         for record in records:
             self.records[record.base] = (now, record)
             self.unknown.pop(record.base, None)
+            self._stored.add(record.base)
         for base in unknown:
             self.unknown[base] = now
             self.records.pop(base, None)
+            self._stored.add(base)
 
     def save(self) -> None:
-        """Write the cache atomically."""
+        """Write the cache atomically, with what other kbtools saved meanwhile.
+
+        Under a lock, the ids this run stored are laid over the file as it is now:
+        two runs at once each keep what they fetched.
+        """
+        with file_lock(lock_file(self.path), "updating the arXiv metadata cache"):
+            if file_version(self.path) != self._version:  # written by another kbtool
+                on_disk = MetadataCache.load(self.path, self.clock, self.max_age, self.endpoint)
+                for base in self._stored:
+                    on_disk.records.pop(base, None)
+                    on_disk.unknown.pop(base, None)
+                    if base in self.records:
+                        on_disk.records[base] = self.records[base]
+                    if base in self.unknown:
+                        on_disk.unknown[base] = self.unknown[base]
+                self.records, self.unknown = on_disk.records, on_disk.unknown
+            self._write()
+            self._version = file_version(self.path)
+        self._stored = set()
+
+    def _write(self) -> None:
         data = {
             "endpoint": self.endpoint,
             "records": {

@@ -6,11 +6,17 @@ Atom feed; kbtool wraps it so that it behaves as the arXiv API terms ask:
 * **One request at a time, at least 3 s apart** — counted from the end of the
   previous request, in this process and (through a time stamp in the cache
   folder) across kbtool processes on the same knowledge base.
-* **Backoff**: on 429, 5xx, timeouts, connection errors, malformed or empty
-  feeds, wait ``6·2^n`` seconds with jitter (half fixed, half random, at most
+* **Backoff**: on 429, 5xx, timeouts, connection errors, truncated, malformed or
+  empty feeds, wait ``6·2^n`` seconds with jitter (half fixed, half random, at most
   60 s), or longer when the server sends ``Retry-After``; give up after
   ``arxiv.retries`` retries (default 4) with :class:`~kbtool.errors.RemoteError`.
-* A **request timeout** (``arxiv.timeout``, default 30 s) and a descriptive
+  Each wait is said on the terminal (a ``kbtool: warning:`` line). A name that
+  does not resolve or an unreachable network is retried once only: offline,
+  waiting does not help. A redirect loop, an oversized answer or an entry whose
+  data cannot be read (an impossible date) is not retried at all.
+* **One deadline per request** (``arxiv.timeout``, default 30 s) for the whole
+  exchange — connecting, redirects, headers and body — so a server that drips its
+  answer cannot hold a run (:mod:`kbtool.arxiv.http`); a descriptive
   **User-Agent** with the contact address from ``kbtool.yml`` (``arxiv.contact``).
 * **Batches**: one ``id_list`` query per batch (``arxiv.batch_size``, default
   100, also its ``max_results``); entries are matched to the request by id, never
@@ -23,8 +29,9 @@ num_retries=0)`` whose documented ``query_url_format`` points at
 ``KBTOOL_ARXIV_URL``, so its own sleeping and retrying are off and ours apply.
 Every HTTP request it makes goes through :class:`_PoliteTransport`, a requests
 adapter mounted on its session (``Client._session``, the one private attribute
-we touch): the adapter paces, sets the timeout and User-Agent, and keeps the raw
-response, whose body and ``Retry-After`` the package does not expose.
+we touch): the adapter paces, sets the User-Agent, runs the exchange under its
+deadline, and keeps the response, whose body and ``Retry-After`` the package does
+not expose.
 """
 
 from __future__ import annotations
@@ -40,10 +47,17 @@ from urllib.parse import urlencode
 
 import arxiv
 import requests
-from requests.adapters import HTTPAdapter
+from requests.adapters import BaseAdapter
 from requests.exceptions import InvalidSchema, InvalidURL, MissingSchema
 
 from kbtool.arxiv.feed import FeedCheck, error_subject, inspect_feed
+from kbtool.arxiv.http import (
+    RedirectLoop,
+    ResponseTooLarge,
+    TruncatedResponse,
+    Unreachable,
+    exchange,
+)
 from kbtool.arxiv.record import ArxivRecord, record_from_result
 from kbtool.arxiv.settings import ArxivSettings, user_agent
 from kbtool.core.arxiv_id import find_arxiv_id
@@ -56,6 +70,9 @@ MIN_INTERVAL = 3.0  # seconds between requests: the arXiv API terms of use
 #: The first retry waits 3–6 s, so it already keeps the 3-second rule; at most 60 s.
 BACKOFF = Backoff(base=6.0, cap=60.0)
 MAX_RETRY_AFTER = 300.0  # a longer Retry-After means "not today": give up and say so
+#: Retries when the name does not resolve or the network is unreachable: likely offline.
+OFFLINE_RETRIES = 1
+log = logging.getLogger("kbtool")
 
 # The package logs what we already handle (malformed feeds, skipped entries);
 # without a handler Python would print those warnings on stderr.
@@ -75,14 +92,15 @@ class ClientStats:
     backoff_seconds: float = 0.0  # waits before retries
 
 
-class _PoliteTransport(HTTPAdapter):
-    """The only way the ``arxiv`` package reaches the network: paced, timed out, identified."""
+class _PoliteTransport(BaseAdapter):
+    """The only way the ``arxiv`` package reaches the network: paced, identified, and every
+    exchange (redirects and body included) bounded by one deadline (:mod:`kbtool.arxiv.http`)."""
 
     def __init__(self, pacer: Pacer, agent: str, timeout: float, stats: ClientStats) -> None:
-        super().__init__(max_retries=0)
+        super().__init__()
         self.pacer = pacer
         self.agent = agent
-        self.timeout = (min(timeout, 10.0), timeout)
+        self.timeout = timeout
         self.stats = stats
         self.responses: list[requests.Response] = []
 
@@ -95,15 +113,21 @@ class _PoliteTransport(HTTPAdapter):
         cert: Any = None,
         proxies: Mapping[str, str] | None = None,
     ) -> requests.Response:
+        # The deadline is ours, not requests'; the exchange reads the environment's proxy
+        # settings itself (as requests did) and never uses client certificates.
+        del stream, timeout, cert, proxies
         request.headers["User-Agent"] = self.agent
         self.pacer.wait_turn()
         try:
-            response = super().send(request, stream, self.timeout, verify, cert, proxies)
+            response = exchange(request, timeout=self.timeout, verify=verify)
         finally:
             self.stats.requests += 1
             self.pacer.done()
         self.responses.append(response)
         return response
+
+    def close(self) -> None:
+        """Nothing to close: each exchange opens and closes its own connection."""
 
 
 # --- what came back ---------------------------------------------------------------------------
@@ -131,6 +155,7 @@ class _Transient:
     reason: str
     status: int | None = None
     retry_after: float | None = None
+    offline: bool = False  # the name does not resolve, the network is unreachable
 
 
 # --- the client ---------------------------------------------------------------------------------
@@ -213,8 +238,8 @@ class ArxivClient:
         """Run one query, retrying transient failures; the parsed ``arxiv.Result`` entries."""
         self._arxiv.page_size = page_size
         url = self._display_url(search, start, page_size)
-        retries = self.settings.retries
-        for attempt in range(retries + 1):
+        attempt = 0
+        while True:
             self.transport.responses = []
             self._last_check = None
             outcome = self._attempt(search, start, url, what)
@@ -229,19 +254,28 @@ class ArxivClient:
                     outcome.status,
                     attempt,
                 )
-            if attempt == retries:
+            # Offline, waiting will not help soon: one more try, then say so.
+            retries = self.settings.retries
+            if outcome.offline:
+                retries = min(retries, OFFLINE_RETRIES)
+            if attempt >= retries:
                 tries = f"{attempt + 1} tr{'ies' if attempt else 'y'}"
-                raise RemoteError(
-                    f"arXiv did not answer for {what}: {outcome.reason} after {tries} ({endpoint})",
-                    url,
-                    outcome.status,
-                    attempt,
-                )
+                message = f"arXiv did not answer for {what}: {outcome.reason} after {tries}"
+                if outcome.offline:
+                    message = f"cannot reach arXiv for {what}: {outcome.reason} ({tries}); offline?"
+                raise RemoteError(f"{message} ({endpoint})", url, outcome.status, attempt)
             delay = BACKOFF.delay(attempt, self.rng, outcome.retry_after)
             self.stats.retries += 1
             self.stats.backoff_seconds += delay
+            attempt += 1
+            # Said on the terminal: a wait of a minute in silence looks like a hang.
+            if outcome.retry_after is not None:
+                waiting = f"arXiv asked us to wait {delay:.0f} s ({outcome.reason})"
+            else:
+                trouble = "cannot reach arXiv" if outcome.offline else "no answer from arXiv"
+                waiting = f"{trouble} ({outcome.reason}); waiting {delay:.0f} s"
+            log.warning(f"{waiting}, retry {attempt} of {retries}")
             self.clock.sleep(delay)
-        raise AssertionError("unreachable")
 
     def _attempt(
         self, search: arxiv.Search, start: int, url: str, what: str
@@ -252,14 +286,29 @@ class ArxivClient:
             return self._http_error(err.status, url, what)
         except arxiv.UnexpectedEmptyPageError:
             return _Transient("an unexpectedly empty page")
-        except requests.Timeout:
-            return _Transient(f"no response within {self.settings.timeout:g} s")
+        except requests.Timeout as err:
+            return _Transient(_short(err) or f"no response within {self.settings.timeout:g} s")
+        except Unreachable as err:
+            return _Transient(_short(err), offline=True)
         except requests.ConnectionError as err:
             return _Transient(f"cannot connect ({_network_reason(err)})")
+        except TruncatedResponse as err:
+            return _Transient(_short(err))
+        except (RedirectLoop, ResponseTooLarge) as err:
+            raise RemoteError(
+                f"the arXiv API at {self.settings.url} sent {_short(err)}; not retried", url
+            ) from err
         except (InvalidURL, InvalidSchema, MissingSchema) as err:
             raise RemoteError(f"bad arXiv API URL {url}: {err}", url) from err
         except requests.RequestException as err:
             return _Transient(f"a broken response ({_short(err)})")
+        except (ValueError, TypeError, OverflowError) as err:
+            # The arxiv package's own parser on an entry it cannot read (an impossible date):
+            # the data is wrong, and asking again would give the same.
+            problem = self._bad_entry() or f"an answer it cannot read ({type(err).__name__}: {err})"
+            raise RemoteError(
+                f"arXiv answered {what} with {_short(Exception(problem))}; not retried", url
+            ) from err
         for response in self.transport.responses:
             check = inspect_feed(response.content)
             self._last_check = self._last_check or check
@@ -276,6 +325,13 @@ class ArxivClient:
         if not results and (check.total_results or 0) > start:
             return _Transient(f"an empty feed although it reported {check.total_results} results")
         return results
+
+    def _bad_entry(self) -> str | None:
+        for response in self.transport.responses:
+            problem = inspect_feed(response.content).bad_entry
+            if problem is not None:
+                return problem
+        return None
 
     def _http_error(self, status: int, url: str, what: str) -> _Transient:
         response = self.transport.responses[-1] if self.transport.responses else None

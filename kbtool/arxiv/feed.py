@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from lxml import etree
 
@@ -26,6 +27,7 @@ class FeedCheck:
     total_results: int | None = None
     entries: int = 0
     api_error: str | None = None  # arXiv's own error entry (not worth a retry)
+    bad_entry: str | None = None  # an entry whose data cannot be read (an impossible date)
 
 
 def inspect_feed(body: bytes) -> FeedCheck:
@@ -46,10 +48,27 @@ def inspect_feed(body: bytes) -> FeedCheck:
         total = None
     entries = root.findall(f"{_ATOM}entry")
     api_error = None
+    bad_entry = None
     for entry in entries:
         if "/api/errors" in (entry.findtext(f"{_ATOM}id") or ""):
             api_error = " ".join((entry.findtext(f"{_ATOM}summary") or "error").split())
-    return FeedCheck(None, total, len(entries), api_error)
+        elif bad_entry is None:
+            bad_entry = _entry_problem(entry)
+    return FeedCheck(None, total, len(entries), api_error, bad_entry)
+
+
+def _entry_problem(entry: etree._Element) -> str | None:
+    """What in an entry cannot be read as arXiv's data (its dates), or None."""
+    for tag in ("published", "updated"):
+        text = entry.findtext(f"{_ATOM}{tag}")
+        if text is None:
+            continue  # the arxiv package skips such an entry itself
+        try:
+            datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        except ValueError as err:
+            entry_id = " ".join((entry.findtext(f"{_ATOM}id") or "?").split())[:100]
+            return f"an entry ({entry_id}) whose <{tag}> {text.strip()[:40]!r} is no date: {err}"
+    return None
 
 
 _ERROR_ID = re.compile(r"\bfor (?:id )?(\S+)\s*$")

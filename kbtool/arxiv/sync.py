@@ -31,9 +31,11 @@ from pathlib import Path
 from typing import Any
 
 from kbtool.arxiv.fields import canonical
+from kbtool.config import lock_file
 from kbtool.core.note import Note
 from kbtool.core.schema import ARXIV_OWNED_FIELDS
-from kbtool.util.state_file import read_state, write_state
+from kbtool.util.locks import file_lock
+from kbtool.util.state_file import FileVersion, file_version, read_state, write_state
 
 SYNC_FORMAT = 1
 
@@ -50,11 +52,15 @@ class SyncRecord:
     papers: dict[str, dict[str, str]] = field(default_factory=dict)
     warning: str | None = None
     changed: bool = False
+    #: What this run remembered, to lay over the file as it is on disk when saving.
+    _remembered: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
+    _version: FileVersion | None = field(default=None, repr=False)  # the file as last read
 
     @classmethod
     def load(cls, path: Path) -> SyncRecord:
         """The record at ``path``; empty (with a ``warning``) when it cannot be used."""
         record = cls(path)
+        record._version = file_version(path)  # before reading: never newer than what is read
         data, record.warning = read_state(path, SYNC_FORMAT, "sync record")
         if data is None:
             return record
@@ -82,14 +88,28 @@ class SyncRecord:
         known = self.papers.setdefault(base, {})
         if any(known.get(k) != f for k, f in fingerprints.items()):
             known.update(fingerprints)
+            self._remembered.setdefault(base, {}).update(fingerprints)
             self.changed = True
 
     def save(self) -> None:
-        """Write the record atomically, if anything changed since it was read."""
+        """Write the record atomically, if anything changed since it was read.
+
+        Another kbtool may have saved the file meanwhile (two ``enrich`` runs, ``new``
+        during ``enrich``): under a lock, what this run remembered is laid over the
+        file as it is now, so neither run's record is lost.
+        """
         if not self.changed and self.path.exists():
             return
-        papers = {base: dict(sorted(f.items())) for base, f in sorted(self.papers.items())}
-        write_state(self.path, SYNC_FORMAT, {"papers": papers})
+        with file_lock(lock_file(self.path), f"updating {self.path.name}"):
+            if file_version(self.path) != self._version:  # written by another kbtool
+                on_disk = SyncRecord.load(self.path)
+                for base, fingerprints in self._remembered.items():
+                    on_disk.papers.setdefault(base, {}).update(fingerprints)
+                self.papers = on_disk.papers
+            papers = {base: dict(sorted(f.items())) for base, f in sorted(self.papers.items())}
+            write_state(self.path, SYNC_FORMAT, {"papers": papers})
+            self._version = file_version(self.path)
+        self._remembered = {}
         self.changed = False
 
 

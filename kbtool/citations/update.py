@@ -40,7 +40,8 @@ from kbtool.citations.store import (
     save_citation_data,
 )
 from kbtool.config import Layout, Settings
-from kbtool.core.knowledge_base import iter_note_files, read_notes
+from kbtool.core.files import read_notes
+from kbtool.core.knowledge_base import iter_note_files
 from kbtool.core.note import Note
 from kbtool.errors import CitationDataError, KbtoolError, RemoteError
 from kbtool.util.clock import Clock, SystemClock

@@ -22,6 +22,7 @@ from kbtool import __version__
 from kbtool.cli.options import warn
 from kbtool.config import Layout, find_root
 from kbtool.errors import KbtoolError
+from kbtool.util.messages import one_line
 
 OPERATION_FAILED_EXIT = 1
 INTERNAL_ERROR_EXIT = 70
@@ -51,9 +52,9 @@ def os_error_message(err: OSError) -> str:
 
 
 def fail(message: str, exit_code: int) -> None:
-    # One line, always: a message may quote another program's output over several.
-    line = " ".join(part.strip() for part in message.strip().splitlines() if part.strip())
-    click.echo(f"kbtool: error: {line}", err=True)
+    # One line, always: a message may quote another program's output over several,
+    # or a value from a hostile file of any size.
+    click.echo(f"kbtool: error: {one_line(message)}", err=True)
     sys.exit(exit_code)
 
 
@@ -66,7 +67,7 @@ class _WarningLines(logging.Handler):
         self.seen: set[str] = set()
 
     def emit(self, record: logging.LogRecord) -> None:
-        message = " ".join(record.getMessage().split())
+        message = one_line(record.getMessage())
         if message not in self.seen:
             self.seen.add(message)
             warn(message)

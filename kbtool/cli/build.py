@@ -35,4 +35,5 @@ def build(cli: CliContext, site_dir: Path | None, strict: bool, quiet: bool) -> 
     """
     with mkdocs_log(logging.WARNING if quiet else logging.INFO):
         out = build_site(cli.layout, site_dir=site_dir, strict=strict)
-    click.echo(f"built the site in {out}")
+    # With MkDocs' log it concludes, on stderr: the two streams are read in one order.
+    click.echo(f"built the site in {out}", err=True)

@@ -68,9 +68,10 @@ def enrich(
       kbtool enrich --dry-run              show the diffs, write nothing
       kbtool enrich --overwrite abstract   take arXiv's abstract over yours
 
-    Exit status: 0 all done; 4 some notes could not be enriched (unknown to
-    arXiv, not editable, bad NOTE); 6 arXiv failed for some notes after retries
-    (the others are written).
+    Exit status: 0 all done; 1 a note could not be written (a full disk: it is
+    named); 4 some notes could not be enriched (unknown to arXiv, not editable,
+    bad NOTE); 6 arXiv failed for some notes after retries (the others are
+    written); 75 another kbtool kept .kbtool-sync.json busy.
     """
     options = EnrichOptions(dry_run, refresh, check_overwrite(overwrite), not no_citations)
     with progress("enrich") as update:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from kbtool.errors import ArxivIdError
+from kbtool.util.urls import split_url
 
 # re.ASCII: \d would also match other scripts' digits (fullwidth ２, Arabic-Indic ٢).
 _NEW_STYLE = re.compile(
@@ -87,9 +87,9 @@ def _path_from_url(text: str) -> str | None:
     candidate = text if "://" in text else None
     if candidate is None and text.split("/", 1)[0].lower() in _ARXIV_HOSTS:
         candidate = "https://" + text
-    if candidate is None:
+    parts = split_url(candidate) if candidate is not None else None
+    if parts is None:
         return None
-    parts = urlsplit(candidate)
     if parts.scheme not in ("http", "https") or (parts.hostname or "") not in _ARXIV_HOSTS:
         return None
     path = parts.path.strip("/")

@@ -220,6 +220,8 @@ def _spans(frontmatter: str, path: str) -> tuple[list[_Span], str]:
     except yaml.YAMLError as err:
         reason = str(getattr(err, "problem", None) or err).splitlines()[0]
         raise NoteFormatError(f"frontmatter is not valid YAML: {reason}", path) from err
+    except RecursionError as err:  # the pure-Python composer keeps exact character offsets
+        raise NoteFormatError("frontmatter is nested too deeply; not edited", path) from err
     if root is None:
         return [], ""
     if not isinstance(root, yaml.MappingNode) or root.flow_style:

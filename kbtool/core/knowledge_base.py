@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import posixpath
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from kbtool.config import Layout, Settings, load_settings
 from kbtool.core.arxiv_id import find_arxiv_id
+from kbtool.core.files import find_note_files, read_notes
 from kbtool.core.markdown_links import LinkKind, LinkRef, LinkSpan, anchors, extract_link_spans
-from kbtool.core.note import Note, parse_note
+from kbtool.core.note import Note
 from kbtool.core.problems import Problem, problem
 from kbtool.core.topics import TopicRegistry, load_topics
+from kbtool.util.urls import split_url, url_error
 
 
 class LinkTargetKind(Enum):
@@ -42,6 +44,7 @@ class ResolvedLink:
     path: str | None = None
     anchor: str | None = None
     candidates: tuple[Note, ...] = ()
+    malformed: str | None = None  # why the target is no URL Python can read (it goes nowhere)
 
 
 @dataclass(frozen=True)
@@ -109,11 +112,15 @@ class KnowledgeBase:
         if ref.kind is LinkKind.WIKILINK:
             return self._resolve_wikilink(note, ref)
         if ref.kind in (LinkKind.AUTOLINK, LinkKind.BARE_URL) or ref.is_external:
+            if (why := url_error(ref.target)) is not None:
+                return ResolvedLink(ref, LinkTargetKind.MISSING, malformed=why)
             return ResolvedLink(ref, LinkTargetKind.EXTERNAL)
         target = ref.target
         if not target or target.startswith("/"):
             return ResolvedLink(ref, LinkTargetKind.UNCHECKED)
-        parts = urlsplit(target)
+        parts = split_url(target)
+        if parts is None:
+            return ResolvedLink(ref, LinkTargetKind.MISSING, malformed=url_error(target))
         path, anchor = unquote(parts.path), (unquote(parts.fragment) if parts.fragment else None)
         if not path:
             return ResolvedLink(ref, LinkTargetKind.NOTE, note, note.path, anchor)
@@ -176,17 +183,8 @@ def _is_file(path: Path) -> bool:
 
 
 def iter_note_files(layout: Layout, directory: Path | None = None) -> list[Path]:
-    """Every ``*.md`` under ``notes/`` (or ``directory``), sorted, skipping hidden ones."""
-    directory = directory or layout.notes_dir
-    if not directory.is_dir():
-        return []
-    files = []
-    for path in directory.rglob("*.md"):
-        relative = path.relative_to(directory)
-        if any(part.startswith(".") for part in relative.parts):
-            continue
-        files.append(path)
-    return sorted(files)
+    """Every note file under ``notes/`` (or ``directory``), sorted; see :mod:`kbtool.core.files`."""
+    return list(find_note_files(layout, directory).paths)
 
 
 @dataclass(frozen=True)
@@ -243,26 +241,16 @@ def select_notes(
     return NoteSelection(tuple(files), tuple(folders), tuple(missing))
 
 
-def read_notes(layout: Layout, paths: Iterable[Path]) -> tuple[list[Note], list[Problem]]:
-    notes: list[Note] = []
-    problems: list[Problem] = []
-    for path in paths:
-        display = layout.relative(path)
-        try:
-            data = path.read_bytes()
-        except OSError as err:
-            problems.append(problem(display, 0, "unreadable", f"cannot read: {err.strerror}"))
-            continue
-        notes.append(parse_note(data, display))
-    return notes, problems
-
-
 def load_knowledge_base(layout: Layout) -> KnowledgeBase:
-    """Read every note, the topics registry and kbtool.yml. Bad notes are kept, with problems."""
-    notes, read_problems = read_notes(layout, iter_note_files(layout))
+    """Read every note, the topics registry and kbtool.yml. Bad notes are kept, with problems;
+    a file or folder that cannot be read is a problem in ``read_problems``."""
+    note_files = find_note_files(layout)
+    notes, read_problems = read_notes(layout, note_files.paths)
     topics, topic_problems = load_topics(layout.topics_file, layout.relative(layout.topics_file))
     settings = load_settings(layout)
-    texts, text_problems = read_notes(layout, iter_note_files(layout, layout.topic_texts_dir))
+    text_files = find_note_files(layout, layout.topic_texts_dir)
+    texts, text_problems = read_notes(layout, text_files.paths)
+    text_problems = [*note_files.problems, *text_files.problems, *text_problems]
     topic_texts: dict[str, TopicText] = {}
     for text in texts:
         topic_id = text.stem

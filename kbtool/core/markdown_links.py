@@ -9,7 +9,9 @@ so a ``#anchor`` that passes ``kbtool check`` also works on the site.
 
 from __future__ import annotations
 
+import bisect
 import html
+import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -49,8 +51,6 @@ class LinkRef:
 
 _SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
 _FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)$")
-_INLINE_CODE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.DOTALL)
-_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _INLINE = re.compile(
     r"(?P<bang>!?)\[(?P<label>(?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]"
     r"\(\s*(?P<target><[^>\n]*>|(?:[^\s()]|\([^\s()]*\))*)"
@@ -61,9 +61,10 @@ _WIKILINK = re.compile(
     r"(?!\()"  # [[paper]](url) is a link whose text is "[paper]", not a wikilink
 )
 _REFERENCE_DEF = re.compile(r"^[ \t]*\[(?P<label>[^\]\n]+)\]:[ \t]*(?P<target><[^>\n]*>|\S+)", re.M)
-_AUTOLINK = re.compile(r"<(?P<target>(?:https?|ftp)://[^>\s]+)>")
+# No ``<`` inside: an unclosed ``<http://…`` then ends at the next tag, not at the end of the text.
+_AUTOLINK = re.compile(r"<(?P<target>(?:https?|ftp)://[^<>\s]+)>")
 _HTML_ATTR = re.compile(
-    r"<(?:a|img|source|video|audio|iframe|embed)\b[^>]*?\b(?:href|src)\s*=\s*"
+    r"<(?:a|img|source|video|audio|iframe|embed)\b[^<>]*?\b(?:href|src)\s*=\s*"
     r"(?:\"(?P<dq>[^\"]*)\"|'(?P<sq>[^']*)')",
     re.IGNORECASE,
 )
@@ -75,38 +76,122 @@ _SETEXT = re.compile(r"^[ ]{0,3}(=+|-+)[ \t]*$")
 # its `#id`, if any, is the heading's anchor.
 _ATTR_LIST = re.compile(r"[ ]+\{\:?[ ]*(?P<attrs>[^\}\n ][^\n]*)[ ]*\}[ ]*$")
 _ATTR_ID = re.compile(r"(?:^|\s)#(?P<id>[^\s}]+)")
-_HTML_ID = re.compile(r"<[a-zA-Z][^>]*?\b(?:id|name)\s*=\s*[\"'](?P<id>[^\"']+)[\"']")
+_HTML_ID = re.compile(r"<[a-zA-Z][^<>]*?\b(?:id|name)\s*=\s*[\"'](?P<id>[^\"']+)[\"']")
 _ID_COUNT = re.compile(r"^(.*)_([0-9]+)$")
 
 
-def _blank(match: re.Match[str]) -> str:
-    return re.sub(r"[^\n]", " ", match.group(0))
+def _blank_span(text: str, start: int, end: int) -> str:
+    """``text[start:end]`` blanked: every character but a line break becomes a space."""
+    return re.sub(r"[^\n]", " ", text[start:end])
+
+
+def _fenced_blocks(lines: list[str]) -> list[tuple[int, int]]:
+    """The (first, last) line of every fenced code block, as the site's Markdown sees them.
+
+    A fence that is never closed opens no block (SuperFences renders it as text, so
+    its links are links). Linear: the closing candidates are indexed once, and a
+    block's lines are skipped once it is found.
+    """
+    closers: dict[str, list[tuple[int, int]]] = {"`": [], "~": []}
+    if not any("```" in line or "~~~" in line for line in lines):
+        return []
+    for number, line in enumerate(lines):
+        stripped = line.strip()
+        char = stripped[:1]
+        if len(stripped) >= 3 and char in closers and stripped == char * len(stripped):
+            closers[char].append((number, len(stripped)))
+    # The longest closing fence at or after each candidate: whether any can close an opener.
+    longest: dict[str, list[int]] = {}
+    for char, found in closers.items():
+        suffix = [0] * (len(found) + 1)
+        for index in range(len(found) - 1, -1, -1):
+            suffix[index] = max(found[index][1], suffix[index + 1])
+        longest[char] = suffix
+    starts = {char: [number for number, _ in found] for char, found in closers.items()}
+    blocks: list[tuple[int, int]] = []
+    number = 0
+    while number < len(lines):
+        match = _FENCE_OPEN.match(lines[number])
+        if match and not (match["fence"][0] == "`" and "`" in match["info"]):
+            char, size = match["fence"][0], len(match["fence"])
+            index = bisect.bisect_right(starts[char], number)
+            if longest[char][index] >= size:
+                while closers[char][index][1] < size:
+                    index += 1
+                last = closers[char][index][0]
+                blocks.append((number, last))
+                number = last + 1
+                continue
+        number += 1
+    return blocks
+
+
+def _comment_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Closed HTML comments; an unclosed ``<!--`` is text (and so is every later one)."""
+    start = text.find("<!--")
+    while start != -1:
+        end = text.find("-->", start + 4)
+        if end == -1:
+            return
+        yield start, end + 3
+        start = text.find("<!--", end + 3)
+
+
+_BACKTICKS = re.compile(r"`+")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+
+
+def _code_span_ranges(text: str) -> Iterator[tuple[int, int]]:
+    """Inline code spans: a backtick run up to the next run of the same length, in one
+    paragraph (the site's Markdown reads inline code block by block)."""
+    if "`" not in text:
+        return
+    block_start = 0
+    for block_end in [m.start() for m in _PARAGRAPH_BREAK.finditer(text)] + [len(text)]:
+        runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(text, block_start, block_end)]
+        following: list[int | None] = [None] * len(runs)
+        last_of_length: dict[int, int] = {}
+        for index in range(len(runs) - 1, -1, -1):
+            length = runs[index][1] - runs[index][0]
+            following[index] = last_of_length.get(length)
+            last_of_length[length] = index
+        index = 0
+        while index < len(runs):
+            closing = following[index]
+            if closing is None:
+                index += 1
+                continue
+            yield runs[index][0], runs[closing][1]
+            index = closing + 1
+        block_start = block_end
 
 
 def mask_code(text: str, *, inline: bool = True) -> str:
     """``text`` with code blocks, inline code and HTML comments blanked (same length, lines).
 
-    ``inline=False`` keeps inline code (a heading's code is part of its text).
+    ``inline=False`` keeps inline code (a heading's code is part of its text). Linear in
+    the length of ``text``, whatever it holds.
     """
     lines = text.split("\n")
-    out: list[str] = []
-    fence: str | None = None
-    for line in lines:
-        if fence is None:
-            match = _FENCE_OPEN.match(line)
-            if match and not (match["fence"][0] == "`" and "`" in match["info"]):
-                fence = match["fence"]
-                out.append(" " * len(line))
-                continue
-            out.append(line)
-        else:
-            stripped = line.strip()
-            if stripped.startswith(fence[0] * len(fence)) and set(stripped) == {fence[0]}:
-                fence = None
-            out.append(" " * len(line))
-    masked = "\n".join(out)
-    masked = _HTML_COMMENT.sub(_blank, masked)
-    return _INLINE_CODE.sub(_blank, masked) if inline else masked
+    for first, last in _fenced_blocks(lines):
+        for number in range(first, last + 1):
+            lines[number] = " " * len(lines[number])
+    masked = "\n".join(lines)
+    masked = _blank_ranges(masked, list(_comment_spans(masked)))
+    return _blank_ranges(masked, list(_code_span_ranges(masked))) if inline else masked
+
+
+def _blank_ranges(text: str, ranges: list[tuple[int, int]]) -> str:
+    if not ranges:
+        return text
+    parts: list[str] = []
+    position = 0
+    for start, end in ranges:
+        parts.append(text[position:start])
+        parts.append(_blank_span(text, start, end))
+        position = end
+    parts.append(text[position:])
+    return "".join(parts)
 
 
 class _LineIndex:
@@ -117,14 +202,7 @@ class _LineIndex:
         self.first_line = first_line
 
     def line(self, offset: int) -> int:
-        lo, hi = 0, len(self.starts) - 1
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if self.starts[mid] <= offset:
-                lo = mid
-            else:
-                hi = mid - 1
-        return self.first_line + lo
+        return self.first_line + bisect.bisect_right(self.starts, offset) - 1
 
 
 def _clean_target(raw: str) -> str:
@@ -143,6 +221,34 @@ def _trim_bare_url(url: str) -> str:
             while url and url[-1] in _TRAILING:
                 url = url[:-1]
     return url
+
+
+class _Spans:
+    """The stretches of text already taken by a link: which positions they cover.
+
+    Spans are added while one kind of link is found and indexed before the next
+    kind is looked for (spans of one kind never cover each other's starts), so a
+    lookup is a binary search: n·log n in the links of a note, however many.
+    """
+
+    def __init__(self) -> None:
+        self._indexed: list[tuple[int, int]] = []
+        self._pending: list[tuple[int, int]] = []
+        self._starts: list[int] = []
+        self._reach: list[int] = []  # the furthest end of the spans starting up to here
+
+    def append(self, span: tuple[int, int]) -> None:
+        self._pending.append(span)
+
+    def index(self) -> None:
+        self._indexed = sorted(self._indexed + self._pending)
+        self._pending = []
+        self._starts = [start for start, _ in self._indexed]
+        self._reach = list(itertools.accumulate((end for _, end in self._indexed), max))
+
+    def covers(self, position: int) -> bool:
+        at = bisect.bisect_right(self._starts, position)
+        return at > 0 and self._reach[at - 1] > position
 
 
 @dataclass(frozen=True)
@@ -175,10 +281,8 @@ def extract_link_spans(text: str, first_line: int = 1) -> list[LinkSpan]:
     masked = mask_code(text)
     index = _LineIndex(masked, first_line)
     found: list[LinkSpan] = []
-    spans: list[tuple[int, int]] = []
-
-    def covered(start: int) -> bool:
-        return any(a <= start < b for a, b in spans)
+    spans = _Spans()
+    covered = spans.covers
 
     def add(ref: LinkRef, whole: tuple[int, int], target: tuple[int, int]) -> None:
         found.append(LinkSpan(ref, whole[0], whole[1], target[0], target[1]))
@@ -194,6 +298,7 @@ def extract_link_spans(text: str, first_line: int = 1) -> list[LinkSpan]:
             embed=bool(m["bang"]),
         )
         add(ref, m.span(), m.span())
+    spans.index()
     for m in _INLINE.finditer(masked):
         if covered(m.start()):
             continue
@@ -211,6 +316,7 @@ def extract_link_spans(text: str, first_line: int = 1) -> list[LinkSpan]:
             )
             whole = (offset, base + inner.end())
             add(ref, whole, (base + inner.start("target"), base + inner.end("target")))
+    spans.index()
     for m in _REFERENCE_DEF.finditer(masked):
         if covered(m.start("label")):
             continue
@@ -219,11 +325,13 @@ def extract_link_spans(text: str, first_line: int = 1) -> list[LinkSpan]:
             LinkKind.REFERENCE, _clean_target(m["target"]), index.line(m.start()), m["label"]
         )
         add(ref, m.span(), m.span("target"))
+    spans.index()
     for m in _AUTOLINK.finditer(masked):
         if covered(m.start()):
             continue
         spans.append(m.span())
         add(LinkRef(LinkKind.AUTOLINK, m["target"], index.line(m.start())), m.span(), m.span(1))
+    spans.index()
     for m in _HTML_ATTR.finditer(masked):
         if covered(m.start()):
             continue
@@ -231,6 +339,7 @@ def extract_link_spans(text: str, first_line: int = 1) -> list[LinkSpan]:
         group = "dq" if m["dq"] is not None else "sq"
         target = m[group] or ""
         add(LinkRef(LinkKind.HTML, target.strip(), index.line(m.start())), m.span(), m.span(group))
+    spans.index()
     for m in _BARE_URL.finditer(masked):
         if covered(m.start()):
             continue
@@ -242,12 +351,17 @@ def extract_link_spans(text: str, first_line: int = 1) -> list[LinkSpan]:
     return found
 
 
-def _unique_id(slug: str, used: set[str]) -> str:
-    # Python-Markdown's toc de-duplication: foo, foo_1, foo_2, …
+def _unique_id(slug: str, used: set[str], resume: dict[str, str]) -> str:
+    # Python-Markdown's toc de-duplication: foo, foo_1, foo_2, … Each slug's candidates
+    # come in a fixed order and ``used`` only grows, so a search may resume where the
+    # last one for the same slug stopped (``resume``): linear for 10,000 equal headings.
+    wanted = slug
+    slug = resume.get(slug, slug)
     while slug in used or not slug:
         match = _ID_COUNT.match(slug)
         slug = f"{match.group(1)}_{int(match.group(2)) + 1}" if match else f"{slug}_1"
     used.add(slug)
+    resume[wanted] = slug
     return slug
 
 
@@ -278,6 +392,7 @@ def iter_headings(text: str, first_line: int = 1) -> Iterator[Heading]:
     lines = mask_code(text, inline=False).split("\n")
     # Python-Markdown's toc reserves every explicit id before it makes up the others.
     used: set[str] = set(_explicit_ids(lines))
+    resume: dict[str, str] = {}
     previous = ""
     for number, line in enumerate(lines):
         match = _ATX.match(line)
@@ -298,7 +413,8 @@ def iter_headings(text: str, first_line: int = 1) -> Iterator[Heading]:
             if attributes:
                 explicit = _last_id(attributes["attrs"])
                 raw = raw[: attributes.start()]
-            anchor = explicit or _unique_id(heading_slugify(heading_text_to_plain(raw), "-"), used)
+            slug = heading_slugify(heading_text_to_plain(raw), "-")
+            anchor = explicit or _unique_id(slug, used, resume)
             yield Heading(
                 level, heading_text_to_plain(raw), anchor, first_line + number - (0 if match else 1)
             )

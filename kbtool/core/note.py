@@ -19,8 +19,8 @@ import yaml
 from kbtool.core.arxiv_id import ArxivId, find_arxiv_id
 from kbtool.core.problems import Problem, problem
 from kbtool.core.schema import FIELDS_BY_NAME, FieldKind
+from kbtool.util.yaml_load import AliasBudget, YamlError, check_limits, compose_yaml, construct_yaml
 
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
 # Kinds whose scalars are read as their literal text: `arxiv: 2410.10` must not
 # become the float 2410.1, nor `title: 0` the integer 0.
@@ -138,15 +138,8 @@ def split_frontmatter(text: str) -> tuple[str, str, int] | None:
     return None
 
 
-def _yaml_error_line(err: yaml.YAMLError) -> int:
-    mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
-    return mark.line + 1 if mark is not None else 0
-
-
-def _yaml_error_message(err: yaml.YAMLError, frontmatter: str, line_index: int) -> str:
-    reason = getattr(err, "problem", None) or str(err).splitlines()[0]
-    context = getattr(err, "context", None)
-    message = f"{context}, {reason}" if context else str(reason)
+def _yaml_error_message(err: YamlError, frontmatter: str, line_index: int) -> str:
+    message = f"{err.context}, {err.message}" if err.context else err.message
     lines = frontmatter.split("\n")
     if 0 <= line_index < len(lines) and "\t" in lines[line_index]:
         message += " (tabs are not allowed for indentation in YAML; use spaces)"
@@ -159,48 +152,26 @@ def _construct(node: yaml.Node, kind: FieldKind | None) -> Any:
             return None if node.tag.endswith(":null") and not node.style else node.value
         if isinstance(node, yaml.SequenceNode):
             return [_construct(item, FieldKind.STRING) for item in node.value]
-    constructor = yaml.SafeLoader("")
     try:
-        return constructor.construct_object(node, deep=True)
-    except (yaml.YAMLError, ValueError, TypeError, OverflowError) as err:
-        reason = getattr(err, "problem", None) or str(err)
-        return InvalidValue(str(getattr(node, "value", "")), str(reason))
+        return construct_yaml(node)
+    except YamlError as err:
+        return InvalidValue(_node_text(node), err.message)
 
 
-def _contains_itself(node: yaml.Node) -> bool:
-    """True when ``node`` holds itself through an alias (``&a [*a]``)."""
-    done: set[int] = set()
-    active: set[int] = set()
-
-    def visit(current: yaml.Node) -> bool:
-        if id(current) in active:
-            return True
-        if isinstance(current, yaml.ScalarNode) or id(current) in done:
-            return False
-        active.add(id(current))
-        children = (
-            current.value
-            if isinstance(current, yaml.SequenceNode)
-            else [child for pair in current.value for child in pair]
-        )
-        found = any(visit(child) for child in children)
-        active.discard(id(current))
-        done.add(id(current))
-        return found
-
-    return visit(node)
+def _node_text(node: yaml.Node) -> str:
+    return str(node.value) if isinstance(node, yaml.ScalarNode) else "[…]"
 
 
-def _field_value(node: yaml.Node, kind: FieldKind | None) -> Any:
+def _field_value(node: yaml.Node, kind: FieldKind | None, budget: AliasBudget) -> Any:
     """One field's value; YAML no value can be built from is an :class:`InvalidValue`."""
-    # A self-containing value would send every reader of it (checks, enrich) into
-    # endless recursion; one nested too deeply exhausts the stack while being built.
+    # A value that holds itself, nests too deeply or expands through aliases beyond the
+    # document's budget would send every reader of it (checks, the site) into endless
+    # or exponential work: it is refused here, field by field.
     try:
-        if _contains_itself(node):
-            return InvalidValue("*alias", "the value contains itself (a recursive YAML alias)")
-        return _construct(node, kind)
-    except RecursionError:
-        return InvalidValue("[…]", "nested too deeply")
+        check_limits(node, budget)
+    except YamlError as err:
+        return InvalidValue(_node_text(node), err.message)
+    return _construct(node, kind)
 
 
 def parse_frontmatter(
@@ -209,17 +180,13 @@ def parse_frontmatter(
     """Read frontmatter text into (fields, field lines, problems); never raises on bad YAML."""
     problems: list[Problem] = []
     try:
-        root = yaml.compose(frontmatter, Loader=_YAML_LOADER)
-    except yaml.YAMLError as err:
-        index = _yaml_error_line(err) - 1
+        root = compose_yaml(frontmatter)
+    except YamlError as err:
+        index = (err.line or 1) - 1
         line = first_line + max(index, 0)
         problems.append(
             problem(path, line, "yaml-syntax", _yaml_error_message(err, frontmatter, index))
         )
-        return {}, {}, problems
-    except RecursionError:  # the pure-Python composer, on values nested too deeply
-        message = "frontmatter is not valid YAML: nested too deeply"
-        problems.append(problem(path, first_line, "yaml-syntax", message))
         return {}, {}, problems
     if root is None:
         return {}, {}, problems
@@ -230,6 +197,7 @@ def parse_frontmatter(
         return {}, {}, problems
     fields: dict[str, Any] = {}
     lines: dict[str, int] = {}
+    budget = AliasBudget()
     for key_node, value_node in root.value:
         line = first_line + key_node.start_mark.line
         if not isinstance(key_node, yaml.ScalarNode):
@@ -247,7 +215,7 @@ def parse_frontmatter(
             )
             continue
         spec = FIELDS_BY_NAME.get(key)
-        fields[key] = _field_value(value_node, spec.kind if spec else None)
+        fields[key] = _field_value(value_node, spec.kind if spec else None, budget)
         lines[key] = line
     return fields, lines, problems
 

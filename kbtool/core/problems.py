@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
+from kbtool.util.messages import one_line, visible
+
 
 class Severity(Enum):
     ERROR = "error"
@@ -90,7 +92,7 @@ def problem(path: Path | str, line: int, name: str, message: str) -> Problem:
     """Build a :class:`Problem`, refusing code names that are not in the table."""
     if name not in PROBLEM_CODES:
         raise KeyError(f"unknown problem code name {name!r}")
-    return Problem(Path(path).as_posix(), line, name, message)
+    return Problem(Path(path).as_posix(), line, name, one_line(message))
 
 
 def count_errors(problems: Iterable[Problem]) -> int:
@@ -98,13 +100,16 @@ def count_errors(problems: Iterable[Problem]) -> int:
 
 
 def format_text(p: Problem) -> str:
-    where = f"{p.path}:{p.line}" if p.line else p.path
+    path = visible(p.path)  # a file name may hold anything, a newline or an escape included
+    where = f"{path}:{p.line}" if p.line else path
     return f"{where}: {p.severity.value} {p.code.code} [{p.name}] {p.message}"
 
 
 def escape_github_data(value: str) -> str:
-    """``value`` as the message of a GitHub workflow command."""
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """``value`` as the message of a GitHub workflow command (other control characters shown
+    escaped: the log is a terminal too)."""
+    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return visible(value)
 
 
 def escape_github_property(value: str) -> str:

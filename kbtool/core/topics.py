@@ -19,8 +19,9 @@ from pathlib import Path
 
 import yaml
 
-from kbtool.config import yaml_error
 from kbtool.core.problems import Problem, problem
+from kbtool.util.safe_read import MAX_SETTINGS_BYTES, read_regular_file
+from kbtool.util.yaml_load import YamlError, check_limits, compose_yaml
 
 TOPIC_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _ENTRY_KEYS = {"title", "description", "parent", "aliases"}
@@ -103,11 +104,12 @@ def parse_topics(text: str, path: str) -> tuple[TopicRegistry, list[Problem]]:
     """Parse the registry; problems (bad YAML, ids, parents, cycles) are returned, not raised."""
     problems: list[Problem] = []
     try:
-        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError as err:
-        reason, line = yaml_error(err, text)
+        root = compose_yaml(text)
+        if root is not None:
+            check_limits(root)
+    except YamlError as err:
         return TopicRegistry(), [
-            problem(path, line or 0, "bad-topics-file", f"invalid YAML: {reason}")
+            problem(path, err.line or 0, "bad-topics-file", f"invalid YAML: {err.message}")
         ]
     if root is None:
         return TopicRegistry(), problems
@@ -209,12 +211,20 @@ def _hierarchy_problems(topics: dict[str, Topic], path: str) -> list[Problem]:
 
 
 def load_topics(path: Path, display_path: str) -> tuple[TopicRegistry, list[Problem]]:
-    """Read and parse the registry file; a missing or unreadable file is a problem."""
+    """Read and parse the registry file; a missing or unreadable file is a problem.
+
+    One that exists and cannot be read (a folder, a named pipe, no permission, too
+    large) is ``unreadable``: the site must not be built without it.
+    """
     try:
-        data = path.read_bytes()
-    except OSError as err:
+        data = read_regular_file(path, MAX_SETTINGS_BYTES)
+    except FileNotFoundError as err:
         return TopicRegistry(), [
             problem(display_path, 0, "bad-topics-file", f"cannot read: {err.strerror}")
+        ]
+    except OSError as err:
+        return TopicRegistry(), [
+            problem(display_path, 0, "unreadable", f"cannot read: {err.strerror or err}")
         ]
     try:
         text = data.decode("utf-8-sig")

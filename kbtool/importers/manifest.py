@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from kbtool.config import NOTES_DIR, TOPIC_TEXTS_DIR, Layout
+from kbtool.config import NOTES_DIR, TOPIC_TEXTS_DIR, Layout, lock_file
 from kbtool.errors import ConfigError
 from kbtool.util.atomic_write import write_text_atomic
+from kbtool.util.locks import file_lock
+from kbtool.util.safe_read import read_regular_text
 
 MANIFEST_FILE = ".kbtool-import.json"
 MANIFEST_VERSION = 1
@@ -78,7 +81,7 @@ def load_manifest(layout: Layout) -> Manifest:
     """The manifest (empty when absent); a damaged one is a ConfigError naming it."""
     path = manifest_path(layout)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular_text(path)
     except FileNotFoundError:
         return Manifest()
     except (OSError, UnicodeDecodeError) as err:
@@ -91,7 +94,7 @@ def load_manifest(layout: Layout) -> Manifest:
             )
             for p, e in data["files"].items()
         }
-    except (ValueError, KeyError, TypeError, AttributeError) as err:
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as err:
         raise ConfigError(
             f"the import manifest is damaged ({err}); restore it from git, or delete it to treat "
             "every imported note as edited",
@@ -124,3 +127,8 @@ def _is_importer_path(name: str) -> bool:
 
 def save_manifest(layout: Layout, manifest: Manifest) -> None:
     write_text_atomic(manifest_path(layout), manifest.to_json())
+
+
+def manifest_lock(layout: Layout) -> AbstractContextManager[None]:
+    """Held for a whole import: its plan rests on the manifest and notes as they were read."""
+    return file_lock(lock_file(manifest_path(layout)), "importing (the import manifest)")

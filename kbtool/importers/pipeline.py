@@ -6,15 +6,17 @@ Every input file is read, repaired and parsed before anything is written, so a b
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from kbtool.config import Layout
+from kbtool.core.files import clean_interrupted_writes, notes_lock
 from kbtool.core.knowledge_base import KnowledgeBase, load_knowledge_base
 from kbtool.errors import ConfigError, UsageError
 from kbtool.importers.formats import Format, detect_format
-from kbtool.importers.manifest import load_manifest
+from kbtool.importers.manifest import load_manifest, manifest_lock
 from kbtool.importers.merge import MergeResult, merge
 from kbtool.importers.model import LineUse, ParsedSource
 from kbtool.importers.report import FileReport, ImportReport
@@ -85,16 +87,22 @@ def import_files(
     ``progress(done, total)`` hears of each file read (the slow part: the repair).
     """
     sources = load_sources(paths, progress)
-    kb = load_knowledge_base(layout)
-    _require_readable_topics(layout, kb)
-    merged = merge([s.parsed for s in sources], kb.topics)
-    manifest = load_manifest(layout)
-    planned = plan(layout, kb, merged, manifest, today)
-    add_unsorted = needs_unsorted_topic(merged, kb)
-    if not dry_run:
-        if add_unsorted:
-            add_unsorted_topic(layout)
-        apply(layout, planned, manifest)
+    # One import at a time: the plan rests on the manifest and the notes as they are read.
+    with (
+        nullcontext() if dry_run else manifest_lock(layout),
+        nullcontext() if dry_run else notes_lock(layout),
+    ):
+        kb = load_knowledge_base(layout)
+        _require_readable_topics(layout, kb)
+        merged = merge([s.parsed for s in sources], kb.topics)
+        manifest = load_manifest(layout)
+        planned = plan(layout, kb, merged, manifest, today)
+        add_unsorted = needs_unsorted_topic(merged, kb)
+        if not dry_run:
+            clean_interrupted_writes(layout)
+            if add_unsorted:
+                add_unsorted_topic(layout)
+            apply(layout, planned, manifest)
     report = build_report(sources, merged, planned, dry_run)
     report.unsorted_added = add_unsorted
     return report

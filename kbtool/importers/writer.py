@@ -27,6 +27,7 @@ from pathlib import Path
 
 from kbtool.config import Layout
 from kbtool.core.filenames import note_filename, unique_filename
+from kbtool.core.files import read_note_bytes
 from kbtool.core.knowledge_base import KnowledgeBase
 from kbtool.core.note import Note, parse_note
 from kbtool.importers.manifest import Manifest, save_manifest
@@ -197,7 +198,7 @@ def _decide(
 ) -> PlannedFile:
     target = layout.root / path
     try:
-        current = target.read_text(encoding="utf-8")
+        current = read_note_bytes(target).decode("utf-8")
     except FileNotFoundError:
         return PlannedFile(path, kind, key, render(today), Action.CREATE, sources)
     except (OSError, UnicodeDecodeError):

@@ -17,6 +17,8 @@ from typing import Any
 
 from kbtool.links.status import LinkResult, LinkStatus
 from kbtool.util.atomic_write import write_text_atomic
+from kbtool.util.locks import file_lock
+from kbtool.util.safe_read import read_regular_text
 
 CACHE_FILE = "links.json"
 FORMAT = "kbtool-links-cache/1"
@@ -34,6 +36,8 @@ class LinkCache:
     """Cached verdicts by key (a URL, or ``arxiv:<id>`` for arXiv links)."""
 
     entries: dict[str, CachedResult] = field(default_factory=dict)
+    #: What this run learnt (None: forgotten), to lay over the file as it is when saving.
+    changes: dict[str, CachedResult | None] = field(default_factory=dict, repr=False)
 
     def fresh(self, key: str, now: float, max_age: float) -> LinkResult | None:
         """The cached verdict for ``key`` when younger than ``max_age`` seconds, else None."""
@@ -45,9 +49,10 @@ class LinkCache:
     def record(self, key: str, result: LinkResult, now: float) -> None:
         """Remember a success; forget ``key`` on anything else (failures are never cached)."""
         if result.status in CACHEABLE:
-            self.entries[key] = CachedResult(result, now)
+            self.entries[key] = self.changes[key] = CachedResult(result, now)
         else:
             self.entries.pop(key, None)
+            self.changes[key] = None
 
     def prune(self, now: float, max_age: float) -> None:
         """Drop entries older than ``max_age``, so the file does not grow for ever."""
@@ -102,7 +107,7 @@ def cache_from_json(text: str) -> LinkCache:
     """The cache in ``text``; anything unreadable (or of another format) gives an empty cache."""
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return LinkCache()
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         return LinkCache()
@@ -120,13 +125,30 @@ def cache_from_json(text: str) -> LinkCache:
 def load_link_cache(cache_dir: Path) -> LinkCache:
     """The cache in ``cache_dir`` (empty when absent or unreadable)."""
     try:
-        text = (cache_dir / CACHE_FILE).read_text(encoding="utf-8")
+        text = read_regular_text(cache_dir / CACHE_FILE)
     except (OSError, UnicodeDecodeError):
         return LinkCache()
     return cache_from_json(text)
 
 
-def save_link_cache(cache_dir: Path, cache: LinkCache) -> None:
-    """Write the cache atomically (creating ``cache_dir``)."""
+def save_link_cache(
+    cache_dir: Path, cache: LinkCache, *, now: float | None = None, max_age: float | None = None
+) -> None:
+    """Write the cache atomically (creating ``cache_dir``), with what other runs saved meanwhile.
+
+    Under a lock, what this run learnt is laid over the file as it is now; with ``now``
+    and ``max_age``, entries older than that are dropped.
+    """
     cache_dir.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(cache_dir / CACHE_FILE, cache_to_json(cache))
+    path = cache_dir / CACHE_FILE
+    with file_lock(cache_dir / f"{CACHE_FILE}.lock", "updating the link cache"):
+        merged = load_link_cache(cache_dir)
+        for key, cached in cache.changes.items():
+            if cached is None:
+                merged.entries.pop(key, None)
+            else:
+                merged.entries[key] = cached
+        if now is not None and max_age is not None:
+            merged.prune(now, max_age)
+        write_text_atomic(path, cache_to_json(merged))
+    cache.entries, cache.changes = merged.entries, {}

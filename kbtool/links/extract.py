@@ -13,15 +13,20 @@ A link is left alone when its line carries the marker ``<!-- kbtool: no-check --
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 from kbtool.config import Layout
+from kbtool.core.files import find_files, read_note_bytes
 from kbtool.core.knowledge_base import KnowledgeBase
 from kbtool.core.markdown_links import LinkKind, extract_links
 from kbtool.core.note import Note
+from kbtool.core.problems import problem
+
+log = logging.getLogger("kbtool")
 
 #: ``<!-- kbtool: no-check -->`` on a Markdown line (``# kbtool: no-check`` on a YAML line)
 #: keeps its links out of ``kbtool links``.
@@ -32,12 +37,17 @@ _WEB_SCHEMES = ("http", "https")
 
 @dataclass(frozen=True)
 class LinkOccurrence:
-    """One external link as written: ``url`` is what gets checked (no fragment)."""
+    """One external link as written: ``url`` is what gets checked (no fragment).
+
+    A ``user:password@`` in the link is in neither ``url`` nor ``written`` (it is
+    never sent, printed or cached); ``credentials`` says it was there.
+    """
 
     url: str
     path: str
     line: int
     written: str
+    credentials: bool = False
 
 
 @dataclass(frozen=True)
@@ -59,13 +69,28 @@ def checkable_url(target: str) -> str | None:
         target = "https:" + target
     try:
         parts = urlsplit(target)
+        host = parts.hostname
     except ValueError:
         return None
-    if parts.scheme.lower() not in _WEB_SCHEMES or not parts.hostname:
+    if parts.scheme.lower() not in _WEB_SCHEMES or not host:
         return None
     if any(ch.isspace() for ch in target):
         return None
-    return urlunsplit((parts.scheme.lower(), parts.netloc, parts.path, parts.query, ""))
+    # A user name and password are never part of what is requested (see without_credentials).
+    netloc = parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme.lower(), netloc, parts.path, parts.query, ""))
+
+
+_AUTHORITY = re.compile(r"^(?P<head>\s*(?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//)(?P<authority>[^/?#]*)")
+
+
+def without_credentials(written: str) -> tuple[str, bool]:
+    """``written`` without the ``user:password@`` of its authority, and whether it had one."""
+    match = _AUTHORITY.match(written)
+    if match is None or "@" not in match["authority"]:
+        return written, False
+    host = match["authority"].rpartition("@")[2]
+    return match["head"] + host + written[match.end() :], True
 
 
 def extract_markdown_links(text: str, path: str, first_line: int = 1) -> ExtractedLinks:
@@ -83,7 +108,8 @@ def extract_markdown_links(text: str, path: str, first_line: int = 1) -> Extract
         if 0 <= index < len(lines) and _MARKDOWN_MARKER.search(lines[index]):
             marked += 1
             continue
-        found.append(LinkOccurrence(url, path, ref.line, ref.target))
+        written, credentials = without_credentials(ref.target)
+        found.append(LinkOccurrence(url, path, ref.line, written, credentials))
     return ExtractedLinks(tuple(found), marked)
 
 
@@ -109,6 +135,8 @@ def extract_frontmatter_links(note: Note) -> ExtractedLinks:
     marked = 0
     for key, value in note.fields.items():
         key_line = note.line_of(key)
+        # A list's items come in order: each is looked for from the line of the one before.
+        from_line = key_line
         for raw in _frontmatter_values(value):
             url = checkable_url(raw)
             if url is None:
@@ -116,15 +144,17 @@ def extract_frontmatter_links(note: Note) -> ExtractedLinks:
             line = next(
                 (
                     number
-                    for number in range(key_line, last)
+                    for number in range(from_line, last)
                     if raw.strip() in text_lines[number - 1]
                 ),
                 key_line,
             )
+            from_line = max(from_line, line)
             if _YAML_MARKER.search(text_lines[line - 1]):
                 marked += 1
                 continue
-            found.append(LinkOccurrence(url, note.path, line, raw.strip()))
+            written, credentials = without_credentials(raw.strip())
+            found.append(LinkOccurrence(url, note.path, line, written, credentials))
     return ExtractedLinks(tuple(found), marked)
 
 
@@ -138,12 +168,23 @@ def extract_note_links(note: Note) -> ExtractedLinks:
 
 
 def read_docs_pages(layout: Layout) -> list[tuple[str, str]]:
-    """(path relative to the root, text) of every hand-written Markdown page under ``docs/``."""
+    """(path relative to the root, text) of every hand-written Markdown page under ``docs/``.
+
+    A page that cannot be read is left out with a warning (the site build reports it too).
+    """
+    found = find_files(layout, layout.docs_dir)
+    problems = list(found.problems)
     pages = []
-    if layout.docs_dir.is_dir():
-        for path in sorted(layout.docs_dir.rglob("*.md")):
-            text = path.read_text(encoding="utf-8", errors="replace").replace("\r\n", "\n")
-            pages.append((layout.relative(path), text))
+    for path in found.paths:
+        try:
+            data = read_note_bytes(path)
+        except OSError as err:
+            problems.append(problem(layout.relative(path), 0, "unreadable", str(err.strerror)))
+            continue
+        text = data.decode("utf-8", errors="replace").replace("\r\n", "\n")
+        pages.append((layout.relative(path), text))
+    for found_problem in problems:
+        log.warning(f"{found_problem.path}: {found_problem.message}; its links are not checked")
     return pages
 
 

@@ -35,9 +35,11 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import httpx
 
 from kbtool import __version__
+from kbtool.links.addresses import IPAddress, redirect_refusal, resolve
 from kbtool.links.settings import LinkSettings
 from kbtool.links.status import REDIRECTS, Failure, FetchOutcome, Hop
 from kbtool.util.retry import Backoff, parse_retry_after
+from kbtool.util.urls import split_url
 
 USER_AGENT = f"kbtool/{__version__} (link checker; python-httpx)"
 #: Statuses that mean "HEAD is not welcome here": ask again with GET.
@@ -132,7 +134,19 @@ class LinkChecker:
         self._rng = rng or random.Random()
         self._verify: ssl.SSLContext | bool = verify if verify is not None else True
         self._gates: dict[str, HostGate] = {}
+        self._addresses: dict[str, list[IPAddress]] = {}
         self._in_flight = asyncio.Semaphore(settings.concurrency)
+
+    async def _refusal(self, origin: str, target: str) -> str | None:
+        """Why the redirect from the link ``origin`` to ``target`` must not be followed, or None."""
+        origin_host = urlsplit(origin).hostname or ""
+        target_host = urlsplit(target).hostname or ""
+        return redirect_refusal(await self._resolve(origin_host), await self._resolve(target_host))
+
+    async def _resolve(self, host: str) -> list[IPAddress]:
+        if host not in self._addresses:
+            self._addresses[host] = await resolve(host)
+        return self._addresses[host]
 
     def _gate(self, url: str) -> HostGate:
         host = (urlsplit(url).hostname or "").lower()
@@ -168,7 +182,15 @@ class LinkChecker:
         async with self._client() as client:
 
             async def one(url: str) -> None:
-                outcome = await self.fetch(client, url)
+                try:
+                    outcome = await self.fetch(client, url)
+                except (ValueError, OverflowError, UnicodeError, httpx.HTTPError) as err:
+                    # A URL the HTTP stack cannot even try: broken, said in one line.
+                    outcome = FetchOutcome(url, failure=Failure.BAD_URL, detail=_short(err))
+                except ExceptionGroup as group:  # the same, out of one of anyio's task groups
+                    if group.split((ValueError, OverflowError, OSError))[1] is not None:
+                        raise
+                    outcome = FetchOutcome(url, failure=Failure.BAD_URL, detail=_short(group))
                 outcomes[url] = outcome
                 if on_outcome is not None:
                     on_outcome(outcome)
@@ -207,6 +229,9 @@ class LinkChecker:
                 return FetchOutcome(
                     url, tuple(hops), Failure.BAD_REDIRECT, str(response.location), retries
                 )
+            refusal = await self._refusal(url, following)
+            if refusal is not None:
+                return FetchOutcome(url, tuple(hops), Failure.PRIVATE_REDIRECT, refusal, retries)
             if following in seen:
                 return FetchOutcome(
                     url, tuple(hops), Failure.REDIRECT_LOOP, f"back to {following}", retries
@@ -281,9 +306,19 @@ def _redirect_target(current: str, location: str | None) -> str | None:
     if not location or not location.strip():
         return None
     try:
-        joined = urlsplit(urljoin(current, location.strip()))
+        target = urljoin(current, location.strip())
     except ValueError:
         return None
-    if joined.scheme not in ("http", "https") or not joined.hostname:
+    joined = split_url(target)
+    if joined is None or joined.scheme not in ("http", "https") or not joined.hostname:
         return None
-    return urlunsplit((joined.scheme, joined.netloc, joined.path, joined.query, ""))
+    # Credentials in a Location are never sent (httpx would send them as Basic auth).
+    netloc = joined.netloc.rpartition("@")[2]
+    return urlunsplit((joined.scheme, netloc, joined.path, joined.query, ""))
+
+
+def _short(err: BaseException) -> str:
+    if isinstance(err, BaseExceptionGroup):
+        err = err.exceptions[0]
+    text = " ".join(f"{type(err).__name__}: {err}".split())
+    return text if len(text) <= 200 else text[:199] + "…"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import ssl
 import threading
 import time
@@ -38,6 +39,9 @@ from kbtool.links.status import (
 )
 from kbtool.util.git import changed_lines
 from kbtool.util.progress import Progress
+from kbtool.util.urls import url_error
+
+log = logging.getLogger("kbtool")
 
 #: What fails a run: broken links; with ``--strict``, anything that is not ok.
 FAILING = frozenset({LinkStatus.BROKEN})
@@ -99,6 +103,10 @@ def plan_links(urls: Iterable[str], settings: LinkSettings) -> LinkPlan:
     arxiv: dict[str, ArxivId] = {}
     http: list[str] = []
     for url in dict.fromkeys(urls):
+        malformed = url_error(url)
+        if malformed is not None:  # http://host:99999/: nothing to ask, and never a crash
+            decided[url] = LinkResult(url, LinkStatus.BROKEN, f"not a valid URL: {malformed}")
+            continue
         reason = expiring_reason(url, settings.expiring_hosts)
         if reason is not None:
             decided[url] = LinkResult(url, LinkStatus.EXPIRED, reason)
@@ -235,6 +243,11 @@ def check_links(
         changed = changed_lines(layout.root, options.changed_since)
         occurrences = [o for o in occurrences if changed.contains(o.path, o.line)]
     kept = [o for o in occurrences if not any(p.search(o.url) for p in settings.exclude)]
+    for secret in (o for o in kept if o.credentials):
+        log.warning(
+            f"{secret.path}:{secret.line}: {secret.written} carried a user name and password: "
+            "checked without them (they are never sent); keep secrets out of notes"
+        )
     excluded = len(occurrences) - len(kept)
     plan = plan_links((o.url for o in kept), settings)
     if plan.arxiv and arxiv is None:
@@ -257,8 +270,7 @@ def check_links(
         )
     )
     if options.use_cache:
-        cache.prune(clock_now, settings.cache_max_age)
-        save_link_cache(layout.cache_dir, cache)
+        save_link_cache(layout.cache_dir, cache, now=clock_now, max_age=settings.cache_max_age)
     arxiv_requests = (arxiv.client.stats.requests if arxiv is not None else 0) - (
         arxiv_requests_before
     )

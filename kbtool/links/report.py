@@ -13,6 +13,7 @@ from rich.text import Text
 from kbtool.core.problems import escape_github_data, escape_github_property
 from kbtool.links.job import CheckedLink, LinkReport
 from kbtool.links.status import LinkStatus
+from kbtool.util.messages import visible
 
 _STYLES = {
     LinkStatus.OK: "green",
@@ -64,19 +65,22 @@ def render_table(report: LinkReport, show_ok: bool = False) -> Table:
             detail += " (cached)"
         table.add_row(
             Text(result.status.value, style=_STYLES[result.status]),
-            f"{link.occurrence.path}:{link.occurrence.line}",
-            Text(link.occurrence.written),
-            Text(detail),
+            visible(f"{link.occurrence.path}:{link.occurrence.line}"),
+            Text(visible(link.occurrence.written)),
+            Text(visible(detail)),
         )
     return table
 
 
 def format_text(report: LinkReport, show_ok: bool = False) -> list[str]:
     """``path:line: class message`` per occurrence, worst first: for logs and pipes."""
+    # Paths and URLs come from notes: whatever they hold is shown, never acted on by the terminal.
     return [
-        f"{link.occurrence.path}:{link.occurrence.line}: {link.result.status.value} "
-        + _message(link)
-        + (" (cached)" if link.cached else "")
+        visible(
+            f"{link.occurrence.path}:{link.occurrence.line}: {link.result.status.value} "
+            + _message(link)
+            + (" (cached)" if link.cached else "")
+        )
         for link in shown(report, show_ok)
     ]
 

@@ -9,7 +9,9 @@ The rules, in order:
 
 * **expired** — a signed, expiring URL (see :func:`expiring_reason`): never requested.
 * **broken** — DNS failure, connection refused, TLS failure (certificates are
-  always verified), a redirect loop or too many redirects; 404 and 410 from any
+  always verified), a redirect loop or too many redirects, a URL that cannot be
+  requested (``http://host:99999/``), a redirect from a public address into a
+  private network (never followed); 404 and 410 from any
   host; every other 4xx, and 5xx after retries, unless the host is known to
   block bots.
 * **unverified** — 429 (rate limited) from any host after retries; any status
@@ -56,6 +58,8 @@ class Failure(Enum):
     BAD_REDIRECT = "redirect without a usable Location"
     RETRY_AFTER_TOO_LONG = "rate limited with a Retry-After too long to wait"
     NOT_CHECKED = "not checked within the run's time limit"
+    BAD_URL = "not a URL that can be requested"
+    PRIVATE_REDIRECT = "redirects from the internet"
 
 
 PERMANENT_REDIRECTS = frozenset({301, 308})
@@ -70,6 +74,8 @@ _BROKEN_FAILURES = frozenset(
         Failure.REDIRECT_LOOP,
         Failure.TOO_MANY_REDIRECTS,
         Failure.BAD_REDIRECT,
+        Failure.BAD_URL,
+        Failure.PRIVATE_REDIRECT,
     }
 )
 

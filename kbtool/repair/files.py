@@ -14,6 +14,7 @@ from pathlib import Path
 from kbtool.errors import InputError, NotTextError
 from kbtool.repair.text import RepairResult, UncertainChar, repair_text
 from kbtool.util.atomic_write import write_text_atomic
+from kbtool.util.safe_read import MAX_SETTINGS_BYTES, read_regular_file
 
 #: Bytes that never occur in text: a file holding one is binary.
 _BINARY_BYTES = frozenset(range(0x00, 0x09)) | {0x0B, 0x0E, 0x0F} | frozenset(range(0x10, 0x1B))
@@ -46,13 +47,13 @@ def decode_text(data: bytes, path: Path | str) -> str:
 
 def _read_bytes(path: Path) -> bytes:
     try:
-        return path.read_bytes()
+        return read_regular_file(path, MAX_SETTINGS_BYTES)
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise InputError(f"{path}: a directory, not a file") from None
     except OSError as err:
-        raise InputError(f"{path}: cannot read: {err.strerror}") from err
+        raise InputError(f"{path}: cannot read: {err.strerror or err}") from err
 
 
 def read_text(path: Path) -> str:

@@ -29,6 +29,7 @@ from kbtool.config import Layout
 from kbtool.core.knowledge_base import load_knowledge_base
 from kbtool.errors import KbtoolError
 from kbtool.site.config import KnowledgeBaseConfig
+from kbtool.site.file_safety import note_side_files, refuse_unsafe_files, unreadable_reason
 from kbtool.site.markup.feed_links import add_feed_links
 from kbtool.site.markup.raw_html import StashedBlock, restore_raw_blocks, stash_raw_blocks
 from kbtool.site.markup.remote_media import replace_remote_media
@@ -65,19 +66,6 @@ def _walk(root: Traversable, prefix: str = "") -> list[tuple[str, Traversable]]:
     return found
 
 
-def _note_side_files(layout: Layout) -> list[Path]:
-    """Files beside the notes that pages may show or link to (images, PDFs): not notes."""
-    if not layout.notes_dir.is_dir():
-        return []
-    found = []
-    for path in sorted(layout.notes_dir.rglob("*")):
-        relative = path.relative_to(layout.notes_dir)
-        hidden = any(part.startswith(".") for part in relative.parts)
-        if path.is_file() and path.suffix != ".md" and not hidden:
-            found.append(path)
-    return found
-
-
 def _nav_pages(nav: list[Any]) -> set[str]:
     found: set[str] = set()
     for item in nav:
@@ -104,7 +92,7 @@ def _generated_files(
         hidden = uri in papers or (in_nav is not None and uri not in in_nav)
         inclusion = InclusionLevel.NOT_IN_NAV if hidden else InclusionLevel.UNDEFINED
         files.append(File.generated(config, uri, content=content, inclusion=inclusion))
-    for path in _note_side_files(layout):
+    for path in note_side_files(layout):
         side_uri = paths.for_note_file(layout.relative(path))
         if side_uri is not None:
             files.append(File.generated(config, side_uri, abs_src_path=str(path)))
@@ -145,6 +133,7 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):  # type: ignore[no-u
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         layout = Layout(Path(config.config_file_path).resolve().parent)
+        refuse_unsafe_files(files, layout)
         paths = self._paths(config)
         site = self._render(layout, paths, {f.src_uri for f in files}, config)
         in_nav: set[str] | None = None
@@ -166,6 +155,8 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):  # type: ignore[no-u
             citations = load_citation_graph(kb)
         except KbtoolError as err:
             raise PluginError(str(err)) from err
+        if (why := unreadable_reason(kb)) is not None:
+            raise PluginError(why)
         options = SiteOptions(
             site_name=config.site_name,
             home=self.config.home and paths.home not in user_files,

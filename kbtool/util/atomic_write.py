@@ -3,14 +3,27 @@
 The content goes to a temporary file in the same folder, is flushed and fsynced,
 then ``os.replace`` puts it in place, so a reader (or a crash, or a kill) only
 ever sees the old file or the new one, never a truncated mix.
+
+A kill at the wrong moment leaves the temporary file behind: a hidden
+``.<name>.<pid>-<random>.tmp`` (kbtool's readers skip hidden names, and the
+knowledge base's ``.gitignore`` ignores ``.*.tmp``). The next kbtool that writes
+removes those of processes that are gone (:func:`remove_stale_temp_files`).
+An error names the file being written, never its temporary file.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
+import time
 from pathlib import Path
+
+TEMP_SUFFIX = ".tmp"
+#: A temporary file whose writer cannot be told gone is stale after this many seconds.
+STALE_AFTER = 3600.0
+_TEMP_PID = re.compile(r"\.(?P<pid>\d{1,10})-[^.]*\.tmp$")
 
 
 def write_bytes_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:
@@ -19,8 +32,21 @@ def write_bytes_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> N
     With ``exclusive``, refuse (``FileExistsError``) when ``path`` already exists,
     so a new note never overwrites one that appeared meanwhile.
     """
+    try:
+        _write(path, data, exclusive)
+    except OSError as err:
+        unnamed = err.filename is None or _is_temp_of(path, str(err.filename))
+        if err.errno is not None and unnamed:
+            # A full disk raises from write() with no name: say which file it was.
+            raise OSError(err.errno, err.strerror or str(err), str(path)) from err
+        raise
+
+
+def _write(path: Path, data: bytes, exclusive: bool) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp_name = tempfile.mkstemp(
+        prefix=f".{path.name}.{os.getpid()}-", suffix=TEMP_SUFFIX, dir=path.parent
+    )
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -55,9 +81,56 @@ def write_bytes_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> N
     _fsync_dir(path.parent)
 
 
+def _is_temp_of(path: Path, name: str) -> bool:
+    temp = Path(name)
+    return temp.parent == path.parent and temp.name.startswith(f".{path.name}.")
+
+
 def write_text_atomic(path: Path, text: str, *, exclusive: bool = False) -> None:
     """Write ``text`` as UTF-8 (newlines as given) atomically; see :func:`write_bytes_atomic`."""
     write_bytes_atomic(path, text.encode("utf-8"), exclusive=exclusive)
+
+
+def remove_stale_temp_files(directory: Path, *, recursive: bool = False) -> list[Path]:
+    """Remove the temporary files of writes that never finished, under ``directory``; the
+    files removed. A temporary file is stale when the process that made it is gone (its
+    pid is in the name), or, for one from elsewhere, when it is older than :data:`STALE_AFTER`.
+    """
+    removed: list[Path] = []
+    pattern = f".*{TEMP_SUFFIX}"
+    try:
+        candidates = directory.rglob(pattern) if recursive else directory.glob(pattern)
+        for candidate in sorted(candidates):
+            if candidate.is_symlink() or not candidate.is_file() or not _is_stale(candidate):
+                continue
+            with contextlib.suppress(FileNotFoundError):
+                candidate.unlink()
+                removed.append(candidate)
+    except OSError:  # a folder that cannot be listed is reported by whoever reads it
+        pass
+    return removed
+
+
+def _is_stale(candidate: Path) -> bool:
+    match = _TEMP_PID.search(candidate.name)
+    pid = int(match["pid"]) if match is not None else None
+    if pid is not None and pid != os.getpid() and not _alive(pid):
+        return True
+    try:
+        age = time.time() - candidate.stat().st_mtime
+    except OSError:
+        return False
+    return age > STALE_AFTER
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError, ValueError):  # someone else's process, or no such pid
+        return True
+    return True
 
 
 def _umask() -> int:

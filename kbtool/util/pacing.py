@@ -14,6 +14,7 @@ from typing import Protocol
 
 from kbtool.util.atomic_write import write_text_atomic
 from kbtool.util.clock import Clock
+from kbtool.util.safe_read import read_regular_text
 
 
 class PacingStats(Protocol):
@@ -44,7 +45,7 @@ class Pacer:
         if self.stamp is None:
             return 0.0
         try:
-            last = float(self.stamp.read_text(encoding="ascii"))
+            last = float(read_regular_text(self.stamp, 64, "ascii"))
         except (OSError, ValueError):
             return 0.0
         since = self.clock.now().timestamp() - last

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from kbtool.util.atomic_write import write_text_atomic
+from kbtool.util.safe_read import read_regular_text
 
 
 def read_state(path: Path, version: int, what: str) -> tuple[dict[str, Any] | None, str | None]:
@@ -20,14 +21,33 @@ def read_state(path: Path, version: int, what: str) -> tuple[dict[str, Any] | No
     gives (None, None): starting empty is then normal, not worth a warning.
     """
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_regular_text(path))
     except FileNotFoundError:
         return None, None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
         return None, f"{path}: unreadable {what} ignored ({err})"
+    except RecursionError:  # a committed file may come from anyone: [[[[…]]]] is no record
+        return None, f"{path}: unreadable {what} ignored (nested too deeply)"
     if not isinstance(data, dict) or data.get("format") != version:
         return None, f"{path}: {what} of another format ignored"
     return data, None
+
+
+FileVersion = tuple[int, int, int]
+
+
+def file_version(path: Path) -> FileVersion | None:
+    """What identifies the file at ``path`` as written (None: there is none).
+
+    Every write of a state file replaces it (a new inode), so an unchanged version
+    means nobody wrote it since: a writer that holds the lock may then skip reading
+    it again before merging.
+    """
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_ino, info.st_mtime_ns, info.st_size
 
 
 def write_state(path: Path, version: int, payload: dict[str, Any]) -> None:

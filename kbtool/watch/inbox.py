@@ -20,6 +20,7 @@ and the site shows it when present.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -27,11 +28,13 @@ from typing import Any
 import yaml
 
 from kbtool.arxiv.record import ArxivRecord
-from kbtool.config import Layout, mapping_key_lines, read_yaml_mapping
+from kbtool.config import Layout, lock_file, mapping_key_lines, read_yaml_mapping
 from kbtool.core.arxiv_id import ArxivId, parse_arxiv_id
 from kbtool.core.note import Note
 from kbtool.errors import ArxivIdError, InboxFormatError
 from kbtool.util.atomic_write import write_text_atomic
+from kbtool.util.locks import file_lock
+from kbtool.util.safe_read import read_regular_text
 from kbtool.util.yaml_dump import dump_yaml
 from kbtool.watch.scoring import PaperScore
 
@@ -283,7 +286,7 @@ def load_inbox(layout: Layout) -> list[InboxEntry]:
     path = layout.inbox_file
     display = layout.relative(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular_text(path)
     except FileNotFoundError:
         return []
     except UnicodeDecodeError as err:
@@ -298,7 +301,7 @@ def save_inbox(layout: Layout, entries: Iterable[InboxEntry]) -> bool:
     text = render_inbox(entries)
     path = layout.inbox_file
     try:
-        if path.read_text(encoding="utf-8") == text:
+        if read_regular_text(path) == text:
             return False
     except (OSError, UnicodeDecodeError):
         pass
@@ -325,8 +328,14 @@ def forget_papers(layout: Layout, bases: Iterable[str]) -> list[str]:
     InboxFormatError when the inbox cannot be read (it is then left as it is).
     """
     wanted = set(bases)
-    entries = load_inbox(layout)
-    gone = [e.id for e in entries if e.id in wanted]
-    if gone:
-        save_inbox(layout, [e for e in entries if e.id not in wanted])
+    with inbox_lock(layout):
+        entries = load_inbox(layout)
+        gone = [e.id for e in entries if e.id in wanted]
+        if gone:
+            save_inbox(layout, [e for e in entries if e.id not in wanted])
     return gone
+
+
+def inbox_lock(layout: Layout) -> AbstractContextManager[None]:
+    """Held while ``inbox.yml`` is read, changed and written (``watch``, ``new``)."""
+    return file_lock(lock_file(layout.inbox_file), "updating inbox.yml")

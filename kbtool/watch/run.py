@@ -39,12 +39,13 @@ from kbtool.citations.graph import MissingPaper, build_citation_graph
 from kbtool.citations.settings import load_citation_settings
 from kbtool.citations.store import load_citation_data
 from kbtool.config import Layout, Settings, load_settings
-from kbtool.core.knowledge_base import iter_note_files, read_notes
+from kbtool.core.files import clean_interrupted_writes, read_notes
+from kbtool.core.knowledge_base import iter_note_files
 from kbtool.core.note import Note
 from kbtool.errors import CitationDataError
 from kbtool.util.clock import Clock
 from kbtool.util.progress import Progress
-from kbtool.watch.inbox import InboxEntry, known_papers, load_inbox, save_inbox
+from kbtool.watch.inbox import InboxEntry, inbox_lock, known_papers, load_inbox, save_inbox
 from kbtool.watch.merge import Candidate, InboxChanges, merge_inbox, qualifies
 from kbtool.watch.scoring import Scorer
 from kbtool.watch.settings import WatchSettings, load_watch_settings
@@ -218,15 +219,19 @@ def run_watch(
     )
     scorer = Scorer(watch.keywords, watch.exclude_keywords, watch.title_weight)
     selection = select_candidates(search.records, watch, scorer, known)
-    changes = merge_inbox(
-        current,
-        selection.candidates,
-        today=now.date(),
-        known=known,
-        scorer=scorer,
-        min_score=watch.min_score,
-        keep_days=watch.keep_days,
-    )
+
+    def merged(entries: list[InboxEntry], known: set[str]) -> InboxChanges:
+        return merge_inbox(
+            entries,
+            selection.candidates,
+            today=now.date(),
+            known=known,
+            scorer=scorer,
+            min_score=watch.min_score,
+            keep_days=watch.keep_days,
+        )
+
+    changes = merged(current, known)
     warnings: list[str] = []
     missing, missing_warning = missing_papers(layout, settings, notes)
     if missing_warning:
@@ -240,9 +245,15 @@ def run_watch(
         )
     written = False
     if not options.dry_run:
+        clean_interrupted_writes(layout)
         lookup.cache.store(c.record for c in selection.candidates)
         lookup.cache.save()
-        written = save_inbox(layout, changes.entries)
+        with inbox_lock(layout):
+            # The search took minutes: `kbtool new` may have adopted a paper, or the
+            # researcher written a summary, meanwhile. Merge into the inbox as it is now.
+            notes, _ = read_notes(layout, iter_note_files(layout))
+            changes = merged(load_inbox(layout), known_papers(notes))
+            written = save_inbox(layout, changes.entries)
     return WatchReport(
         settings=watch,
         days=days,

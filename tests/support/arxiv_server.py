@@ -47,6 +47,9 @@ class Reply:
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     hang: bool = False  # accept the request and never answer (until the server stops)
+    drip: float | None = None  # send the whole answer a byte at a time, this many seconds apart
+    cut_at: int | None = None  # announce the whole body, send this many bytes of it, hang up
+    to_self: bool = False  # a redirect (the status given) back to the URL just requested
 
 
 @dataclass(frozen=True)
@@ -159,6 +162,9 @@ class FakeArxiv:
         self.recordings_used: set[str] = set()
         #: The client's injected clock, if a test sets it: requests are stamped with its time.
         self.clock: Clock | None = None
+        #: Called with each request as it arrives (before it is answered): what someone
+        #: else does while a kbtool waits for arXiv.
+        self.on_request: Callable[[SeenRequest], None] | None = None
         self._recording_names: dict[int, str] = {}
         self._lock = threading.Lock()
         self._release = threading.Event()
@@ -260,20 +266,46 @@ class FakeArxiv:
                 with fake._lock:
                     # The client waits for this reply, so its clock stands still meanwhile.
                     at = fake.clock.monotonic() if fake.clock is not None else None
-                    fake.requests.append(SeenRequest(parts.path, query, dict(self.headers), at))
+                    seen = SeenRequest(parts.path, query, dict(self.headers), at)
+                    fake.requests.append(seen)
                     reply = fake.scripted.popleft() if fake.scripted else None
+                if fake.on_request is not None:
+                    fake.on_request(seen)
                 if reply is None:
                     reply = fake.answer(query) if parts.path == "/api/query" else Reply(404)
                 if reply.hang:
                     fake._release.wait(30)
                     return
+                if reply.drip is not None:
+                    self._drip(reply)
+                    return
                 self.send_response(reply.status)
                 self.send_header("Content-Type", "application/atom+xml; charset=utf-8")
                 self.send_header("Content-Length", str(len(reply.body)))
+                if reply.to_self:
+                    self.send_header("Location", self.path)
                 for name, value in reply.headers.items():
                     self.send_header(name, value)
                 self.end_headers()
+                if reply.cut_at is not None:
+                    self.wfile.write(reply.body[: reply.cut_at])
+                    self.close_connection = True
+                    return
                 self.wfile.write(reply.body)
+
+            def _drip(self, reply: Reply) -> None:
+                head = [f"HTTP/1.1 {reply.status} OK", f"Content-Length: {len(reply.body)}"]
+                head += [f"{name}: {value}" for name, value in reply.headers.items()]
+                data = ("\r\n".join(head) + "\r\n\r\n").encode() + reply.body
+                self.close_connection = True
+                for index in range(len(data)):
+                    if fake._release.wait(reply.drip):
+                        return
+                    try:
+                        self.wfile.write(data[index : index + 1])
+                        self.wfile.flush()
+                    except OSError:  # the client gave up: as it should
+                        return
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -35,6 +37,24 @@ def run_cli(root: Path, *args: str, input: str | None = None) -> Result:
     """The real CLI on the knowledge base at ``root``; returns click's Result."""
     return CliRunner().invoke(
         main, ["--root", str(root), *args], input=input, catch_exceptions=False
+    )
+
+
+def run_process(
+    root: Path, *args: str, timeout: float = 60, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``python -m kbtool`` on ``root`` in its own process, killed after ``timeout`` seconds.
+
+    For what could hang (a named pipe, a dripping server) or must be a separate
+    process (two kbtools at once): a hang fails the test instead of stalling the suite.
+    """
+    return subprocess.run(
+        [sys.executable, "-m", "kbtool", "--root", str(root), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        check=False,
     )
 
 

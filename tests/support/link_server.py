@@ -17,6 +17,9 @@ and path so tests can assert what was asked. Paths:
     /endless                405 for HEAD; GET: 200, then a chunked body that never ends
     /huge                   405 for HEAD; GET: 200, a 10 GiB body (Content-Length)
     /slow/MS/ANY            answers 200 after MS milliseconds
+    /to?u=URL               302 to URL (percent-encoded in the query)
+
+Every ``Authorization`` header received is kept in ``authorizations``.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from collections import Counter
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs
 
 
 class Concurrency:
@@ -72,9 +76,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
 
     def _serve(self, head: bool) -> None:
-        path = self.path.split("?", 1)[0]
+        path, _, query = self.path.partition("?")
         owner = self.server
         with owner.lock:
+            if self.headers.get("Authorization") is not None:
+                owner.authorizations.append(self.headers["Authorization"])
             owner.requests[(self.command, path)] += 1
             seen = owner.seen[path]
             owner.seen[path] += 1
@@ -87,6 +93,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._reply(200)
             else:
                 self._reply(301, {"Location": f"/redirect/{hops - 1}/{parts[2]}"})
+        elif path == "/to":
+            self._reply(302, {"Location": parse_qs(query).get("u", ["/ok"])[0]})
         elif path == "/temporary":
             self._reply(302, {"Location": "/ok"})
         elif path == "/permanent-then-temp":
@@ -153,6 +161,7 @@ class LinkTestServer(ThreadingHTTPServer):
         self.requests: Counter[tuple[str, str]] = Counter()
         self.seen: Counter[str] = Counter()
         self.body_bytes_sent = 0
+        self.authorizations: list[str] = []
         self.concurrency = concurrency or Concurrency()
         self.stopping = threading.Event()
         self.scheme = "http"

@@ -31,11 +31,15 @@ def new_knowledge_base(root: Path, topics: Path | None = REPO_TOPICS) -> Path:
 
 
 def snapshot(root: Path) -> dict[str, str]:
-    """Every file under ``root`` → the SHA-256 of its content."""
+    """Every file under ``root`` → the SHA-256 of its content.
+
+    kbtool's lock files (``.kbtool-cache/**/*.lock``) are left out: taking a lock is
+    not writing, and they hold only who took it last.
+    """
     return {
         path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
         for path in sorted(root.rglob("*"))
-        if path.is_file()
+        if path.is_file() and not (path.suffix == ".lock" and ".kbtool-cache" in path.parts)
     }
 
 

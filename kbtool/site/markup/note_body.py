@@ -29,6 +29,18 @@ UNCERTAIN_TITLE = (
 )
 
 
+def splice(text: str, edits: list[tuple[int, int, str]]) -> str:
+    """``text`` with each ``(start, end, replacement)`` applied; the edits are in order and
+    do not overlap. Joined once, so a note with 30,000 links is rewritten in linear time."""
+    parts: list[str] = []
+    position = 0
+    for start, end, replacement in edits:
+        parts += [text[position:start], replacement]
+        position = end
+    parts.append(text[position:])
+    return "".join(parts)
+
+
 def mark_uncertain_repairs(body: str) -> str:
     """``body`` with each ``⟦…⟧`` left by the encoding repair shown as a marked span.
 
@@ -38,13 +50,14 @@ def mark_uncertain_repairs(body: str) -> str:
     """
     if "⟦" not in body:
         return body
-    masked = mask_code(body)
-    for match in reversed(list(_UNCERTAIN.finditer(masked))):
+    edits = []
+    for match in _UNCERTAIN.finditer(mask_code(body)):
         start, end = match.span()
         inner = html.escape(body[start + 1 : end - 1])
-        span = f'<span class="kb-uncertain" title="{UNCERTAIN_TITLE}">{inner}</span>'
-        body = body[:start] + span + body[end:]
-    return body
+        edits.append(
+            (start, end, f'<span class="kb-uncertain" title="{UNCERTAIN_TITLE}">{inner}</span>')
+        )
+    return splice(body, edits)
 
 
 _DETAILS_OPEN = re.compile(r"^ {0,3}<details\b(?P<attrs>[^>\n]*)>", re.MULTILINE | re.IGNORECASE)
@@ -59,13 +72,11 @@ def markdown_in_details(body: str) -> str:
     if "<details" not in body.lower():
         return body
     inserts = [
-        m.end("attrs")
+        (m.end("attrs"), m.end("attrs"), ' markdown="1"')
         for m in _DETAILS_OPEN.finditer(mask_code(body))
         if "markdown" not in m["attrs"].lower()
     ]
-    for at in reversed(inserts):
-        body = body[:at] + ' markdown="1"' + body[at:]
-    return body
+    return splice(body, inserts)
 
 
 def broken_link(label: str, reason: str) -> str:
@@ -124,6 +135,8 @@ def _relative(
     resolved = kb.resolve(note, ref)
     if resolved.kind in (LinkTargetKind.EXTERNAL, LinkTargetKind.UNCHECKED):
         return None
+    if resolved.malformed is not None:
+        return _malformed(span, resolved.malformed)
     site_file = _site_file(resolved, note, page_uri, paths)
     if site_file is not None:
         if ref.kind is LinkKind.HTML:
@@ -140,6 +153,16 @@ def _relative(
     return span.start, span.end, broken_link(label, reason)
 
 
+def _malformed(span: LinkSpan, why: str) -> tuple[int, int, str]:
+    """A link to a URL no one can read (``http://[::1``): text marked broken, never a link
+    (MkDocs itself fails on it), or for a reference definition a target that goes nowhere."""
+    ref = span.ref
+    if ref.kind in (LinkKind.REFERENCE, LinkKind.HTML):
+        return span.target_start, span.target_end, "#"
+    label = ref.label if ref.kind is LinkKind.LINK else escape_text(ref.label or ref.target)
+    return span.start, span.end, broken_link(label, f"{ref.target} is not a URL: {why}")
+
+
 def render_body(note: Note, kb: KnowledgeBase, page_uri: str, paths: SitePaths) -> str:
     """``note``'s body for the page at ``page_uri``, its links pointing at site pages."""
     body = note.body
@@ -150,7 +173,13 @@ def render_body(note: Note, kb: KnowledgeBase, page_uri: str, paths: SitePaths) 
         kind = span.ref.kind
         if kind is LinkKind.WIKILINK:
             edits.append((span.start, span.end, _wikilink(span, note, kb, page_uri, paths)))
-        elif kind in (LinkKind.LINK, LinkKind.IMAGE, LinkKind.REFERENCE, LinkKind.HTML):
+        elif kind in (
+            LinkKind.LINK,
+            LinkKind.IMAGE,
+            LinkKind.REFERENCE,
+            LinkKind.HTML,
+            LinkKind.AUTOLINK,
+        ):
             edit = _relative(span, note, kb, page_uri, paths)
             if edit is not None:
                 edits.append(edit)
@@ -160,6 +189,4 @@ def render_body(note: Note, kb: KnowledgeBase, page_uri: str, paths: SitePaths) 
         if kept and edit[0] < kept[-1][1]:
             continue
         kept.append(edit)
-    for start, end, replacement in reversed(kept):
-        body = body[:start] + replacement + body[end:]
-    return mark_uncertain_repairs(markdown_in_details(body))
+    return mark_uncertain_repairs(markdown_in_details(splice(body, kept)))

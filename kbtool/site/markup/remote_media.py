@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import html
 import re
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
+
+from kbtool.util.urls import split_url
 
 _MEDIA_TAG = re.compile(r"<(?P<tag>img|iframe|video|audio|source|embed)\b(?P<attrs>[^>]*)>", re.I)
 _ATTRIBUTE = re.compile(
@@ -29,12 +31,19 @@ _SIGNATURE_PARAMETERS = {"x-amz-signature", "x-amz-expires", "x-amz-credential",
 def is_remote_url(url: str) -> bool:
     """Whether loading ``url`` would contact another host (http(s) or protocol-relative)."""
     url = url.strip()
-    return url.startswith("//") or urlsplit(url).scheme.lower() in ("http", "https")
+    if url.startswith("//"):
+        return True
+    parts = split_url(url)
+    # A URL Python cannot read is still shown as remote (never loaded), not a crash.
+    scheme = parts.scheme if parts is not None else url.partition(":")[0]
+    return scheme.lower() in ("http", "https")
 
 
 def is_expired_image_url(url: str) -> bool:
     """Whether ``url`` is a signed S3 link of the kind notes apps export, long expired."""
-    parts = urlsplit(url.strip())
+    parts = split_url(url.strip())
+    if parts is None:
+        return False
     host = (parts.hostname or "").lower()
     if _EXPIRING_HOSTS.search(host):
         return True
@@ -45,7 +54,9 @@ def is_expired_image_url(url: str) -> bool:
 
 
 def _link_text(url: str) -> str:
-    parts = urlsplit(url)
+    parts = split_url(url)
+    if parts is None:
+        return url
     name = parts.path.rstrip("/").rsplit("/", 1)[-1]
     host = parts.hostname or ""
     return f"{host}/…/{name}" if name and parts.path.count("/") > 1 else f"{host}{parts.path}"

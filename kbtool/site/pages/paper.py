@@ -11,7 +11,6 @@ pages' titles.
 from __future__ import annotations
 
 import html as html_module
-from urllib.parse import urlsplit
 
 from kbtool.citations.keys import is_s2_paper_id
 from kbtool.citations.store import PaperEntry
@@ -23,6 +22,7 @@ from kbtool.site.markup.note_body import render_body
 from kbtool.site.markup.page_meta import page_frontmatter
 from kbtool.site.markup.raw_html import raw_block
 from kbtool.site.paths import relative_link
+from kbtool.util.urls import split_url
 
 #: Author lists longer than this show the first few and fold the rest.
 AUTHORS_SHOWN = 6
@@ -35,7 +35,9 @@ def http_url(value: object) -> str | None:
     if not isinstance(value, str):
         return None
     url = value.strip()
-    parts = urlsplit(url)
+    parts = split_url(url)
+    if parts is None:
+        return None
     if parts.scheme.lower() in ("http", "https") and parts.netloc and " " not in url:
         return url
     return None
