@@ -52,7 +52,8 @@ JUDGED_PER_KIND = 25
 HELDOUT_PER_KIND = 12
 SEED = 11
 
-_STOPWORDS_TEXT = """a an the of for in on to and or is are was were be been with by at as from that this
+_STOPWORDS_TEXT = """
+    a an the of for in on to and or is are was were be been with by at as from that this
     these those it its we our you your they their via into than then also can may not no but
     if so such which who what when where how why all any each more most other some only over
     under about after before between both do does did has have had will would should could
