@@ -262,7 +262,9 @@ def name_candidates(corpus: Corpus) -> list[tuple[str, list[str], str]]:
         for word in _CAMEL.findall(markdown_to_text(note.body)):  # not in link targets
             mentioned[word].add(note.path)
     for word, holders in mentioned.items():
-        if len(holders) == 1 and normalize(word) not in taken and len(word) >= 5:
+        # A word that begins another note's name (WebVid, webvid10M) names that note too.
+        ambiguous = any(name.startswith(normalize(word)) for name in taken)
+        if len(holders) == 1 and not ambiguous and len(word) >= 5:
             names.setdefault(word, next(iter(holders)))
     return [(name, [path], path) for name, path in names.items()]
 

@@ -19,7 +19,7 @@
  * title) come first.
  */
 
-import { canonical, isCjk, normalize, splitWord, tokenPattern } from "./search-tokens.js";
+import { canonical, isCjk, normalize, splitWord, tokenPattern, unversioned } from "./search-tokens.js";
 
 /** Field weights and length normalisation: key, title, meta, body. */
 export const FIELD_WEIGHTS = [8, 5, 1.5, 1];
@@ -27,6 +27,10 @@ export const FIELD_B = [0.2, 0.4, 0.3, 0.75];
 const K1 = 1.2;
 /** How much units standing next to each other multiply a note's score (at most 1 + this). */
 const PROXIMITY = 1.5;
+/** How much holding every unit in the title (or among the names) multiplies a note's score. */
+const COVERAGE = 1;
+/** Fields whose holding every unit is worth COVERAGE: key, title. */
+const COVERAGE_FIELDS = [0, 1];
 /** A word the typed prefix begins, and a word a typo away, weigh this much of an exact one. */
 const PREFIX_WEIGHT = 0.7;
 const TYPO_WEIGHT = 0.5;
@@ -48,7 +52,7 @@ const ASCII_ALNUM = /^[a-z0-9]$/;
  * @typedef {Map<number, FieldHits>} Postings  document → where it holds a term
  * @typedef {{tf: number[], starts: Array<number[]|null>}} Occurrence
  * @typedef {{kind: "word"|"compound"|"chain"|"char", text: string, terms: string[],
- *   open: boolean}} Unit
+ *   open: boolean, base?: string}} Unit  (base: an arXiv id typed with a version, without it)
  * @typedef {{unit: Unit, span: number, docs: Map<number, Occurrence>, matched: Set<string>}} UnitMatch
  * @typedef {{topic?: string[], tag?: string[], status?: string[], year?: string[]}} Filters
  * @typedef {{doc: number, score: number, exact: boolean}} Ranked
@@ -88,8 +92,15 @@ export function parseQuery(query) {
       }
     } else {
       const parts = splitWord(word);
-      if (parts.length === 1) units.push({ kind: "word", text: word, terms: [word], open: false });
-      else units.push({ kind: "compound", text: word, terms: parts, open: false });
+      const base = unversioned(word);
+      if (base !== null) {
+        // An arXiv id with a version finds the paper's note whichever version it names.
+        units.push({ kind: "compound", text: word, terms: splitWord(base), open: false, base });
+      } else if (parts.length === 1) {
+        units.push({ kind: "word", text: word, terms: [word], open: false });
+      } else {
+        units.push({ kind: "compound", text: word, terms: parts, open: false });
+      }
     }
   }
   const last = units[units.length - 1];
@@ -376,6 +387,7 @@ export class SearchEngine {
     if (unit.kind === "chain") return { unit, span: unit.terms.length, docs: chain, matched };
     // A compound also matches as itself (and, while typed, as compounds it begins).
     const whole = await this.wordTerms(unit.text, unit.open);
+    if (unit.base) whole.push([unit.base, 1]);
     const docs = await this.weighted(whole, matched, fieldCount);
     for (const [doc, occurrence] of chain) {
       const other = docs.get(doc);
@@ -489,6 +501,7 @@ export class SearchEngine {
         score += (idf[u] * tf * (K1 + 1)) / (K1 + tf);
       }
       score *= 1 + PROXIMITY * proximity(matches, doc, fieldCount);
+      if (matches.length > 1) score *= 1 + COVERAGE * coverage(matches, doc);
       return { doc, score, exact: exact.has(doc) };
     });
     ranked.sort((a, b) => Number(b.exact) - Number(a.exact) || b.score - a.score || a.doc - b.doc);
@@ -501,10 +514,16 @@ export class SearchEngine {
    * @returns {Promise<Set<number>>}
    */
   async exactNames(units) {
-    const name = units.map((u) => canonical(u.text)).join(" ");
-    if (!name) return new Set();
-    const postings = await this.postings(EXACT + name);
-    return new Set(postings.keys());
+    const names = new Set([
+      units.map((u) => canonical(u.text)).join(" "),
+      units.map((u) => canonical(u.base ?? u.text)).join(" "),
+    ]);
+    /** @type {Set<number>} */
+    const found = new Set();
+    for (const name of names) {
+      if (name) for (const doc of (await this.postings(EXACT + name)).keys()) found.add(doc);
+    }
+    return found;
   }
 }
 
@@ -591,7 +610,8 @@ export function proximity(matches, doc, fieldCount) {
       const sb = b.starts[f];
       if (!sa || !sb) continue;
       positional = true;
-      best = Math.max(best, pairCloseness(sa, sb, span));
+      const weight = Math.min(exactness(a, f), exactness(b, f));
+      best = Math.max(best, weight * pairCloseness(sa, sb, span));
       if (best === 1) break;
     }
     if (!positional && (!hasPositions(a) || !hasPositions(b))) continue;
@@ -599,6 +619,37 @@ export function proximity(matches, doc, fieldCount) {
     total += best;
   }
   return pairs ? total / pairs : 0;
+}
+
+/**
+ * How much of a unit's occurrences in a field are exact: the average weight of its
+ * positions there (1 when every one is the word typed; less for prefixes and typos).
+ * @param {Occurrence} occurrence
+ * @param {number} field
+ */
+function exactness(occurrence, field) {
+  const starts = occurrence.starts[field];
+  if (!occurrence.tf[field]) return 0;
+  return starts && starts.length ? Math.min(1, occurrence.tf[field] / starts.length) : 1;
+}
+
+/**
+ * Whether one short field (the title, or the names) holds every unit: 1 when it does
+ * with the words as typed, less when some only by prefix or typo, 0 when none does.
+ * @param {UnitMatch[]} matches
+ * @param {number} doc
+ */
+export function coverage(matches, doc) {
+  let best = 0;
+  for (const field of COVERAGE_FIELDS) {
+    let product = 1;
+    for (const match of matches) {
+      product *= exactness(/** @type {Occurrence} */ (match.docs.get(doc)), field);
+      if (!product) break;
+    }
+    best = Math.max(best, product);
+  }
+  return best;
 }
 
 /** @param {Occurrence} occurrence */
