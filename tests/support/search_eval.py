@@ -167,7 +167,9 @@ class KindScore:
         return self.reciprocal / self.queries if self.queries else 0.0
 
 
-def evaluate(search: KbtoolSearch | MaterialSearch, judgments: Sequence[Judgment]) -> dict[str, KindScore]:
+def evaluate(
+    search: KbtoolSearch | MaterialSearch, judgments: Sequence[Judgment]
+) -> dict[str, KindScore]:
     """Scores per kind, and over all queries (``all``)."""
     scores = {kind: KindScore() for kind in (*KINDS, "all")}
     for judgment in judgments:
