@@ -5,14 +5,17 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from kbtool.arxiv.client import URL_ENV, ArxivClient, ArxivSettings
 from kbtool.arxiv.lookup import ArxivLookup
 from kbtool.config import Layout, load_settings
 from kbtool.util.clock import ManualClock
 from tests.support.arxiv_server import FakeArxiv, MakeClient, MakeLookup
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, Watch
 from tests.support.kb import KnowledgeBaseFactory, RunKbtool, run_cli
 
 
@@ -80,3 +83,37 @@ def make_lookup(kb: KnowledgeBaseFactory, fake_arxiv: FakeArxiv, clock: ManualCl
         )
 
     return make
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Headless Chromium, launched once for the session."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} not found: run scripts/ensure-chromium (browser tests never skip)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def watched(browser: Browser) -> Iterator[tuple[Page, Watch]]:
+    """A fresh page whose requests, console errors and dialogs are recorded and checked."""
+    context = browser.new_context()
+    # Anything not on 127.0.0.1 is refused outright, and recorded by the listener.
+    context.route(
+        lambda url: urlsplit(url).hostname not in ("127.0.0.1", None),
+        lambda route: route.abort(),
+    )
+    page = context.new_page()
+    watch = Watch()
+    page.on("request", watch.on_request)
+    page.on("console", watch.on_console)
+    page.on("pageerror", lambda error: watch.errors.append(str(error)))
+    page.on("dialog", watch.on_dialog)
+    yield page, watch
+    context.close()
+    assert watch.foreign_requests() == [], "requests left 127.0.0.1"
+    assert watch.errors == [], "console errors"
+    assert watch.dialogs == [], "a dialog opened: markup in data ran as script"
+    assert watch.requests, "the page made no request at all: the watch is broken"

@@ -19,7 +19,7 @@ _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _SOURCE_LABEL = re.compile(r"^[ \t]*\{[ \t]*:?[ \t]*\.kb-source[ \t]*\}[ \t]*$")
 _SOURCE_FILES = re.compile(r"\s+—\s+`.*$")
-_REFERENCE_DEF = re.compile(r"^[ \t]*\[[^\]\n]+\]:[ \t]*\S+.*$")
+_REFERENCE_DEF = re.compile(r"^[ \t]*\[(?!\^)[^\]\n]+\]:[ \t]*\S+.*$")
 _TABLE_RULE = re.compile(r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*$")
 _BLOCK_MARKERS = re.compile(
     r"^[ \t]*(?:>[ \t]?)*[ \t]*"  # block quotes
@@ -38,7 +38,8 @@ _IMAGE_OR_LINK = re.compile(
 _FOOTNOTE = re.compile(r"\[\^[^\]\n]+\]:?")
 _AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^>\s]+)>")
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
-_ATTR_LIST = re.compile(r"\{[ \t]*:?[ \t]*[.#][^{}\n]*\}|\{:[^{}\n]*\}")
+_ATTR = r"(?:[.#][\w-]+|[\w-]+=(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s{}]*))"
+_ATTR_LIST = re.compile(rf"\{{:?[ \t]*{_ATTR}(?:[ \t]+{_ATTR})*[ \t]*\}}")
 _DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.DOTALL)
 _INLINE_MATH = re.compile(r"(?<![\\$])\$(?=\S)([^$\n]+?)(?<=\S)\$(?!\d)")
 _TEX_COMMAND = re.compile(r"\\[A-Za-z]+|[{}^_\\]")
@@ -65,7 +66,7 @@ def _inline(text: str) -> str:
         text = _WIKILINK.sub(_wikilink, text)
         # Twice: a link's label may hold an image (``[![alt](src)](href)``).
         text = _IMAGE_OR_LINK.sub(r"\1", _IMAGE_OR_LINK.sub(r"\1", text))
-        text = _FOOTNOTE.sub(" ", text)
+        text = _FOOTNOTE.sub("", text)
     if "<" in text:
         text = _TAG.sub(" ", _AUTOLINK.sub(r"\1", text))
     if "{" in text:
@@ -89,7 +90,9 @@ def _drop_source_files(paragraph: list[str]) -> list[str]:
 
 def markdown_to_text(markdown: str) -> str:
     """The text of ``markdown`` as a reader sees it (see the module docstring)."""
-    if "⟦" in markdown:  # the encoding repair's marks: the site shows their characters
+    if (
+        "⟦" in markdown or "⟧" in markdown
+    ):  # the encoding repair's marks: the site shows their characters
         markdown = markdown.replace("⟦", "").replace("⟧", "")
     markdown = _COMMENT.sub(" ", markdown)
     markdown = _DISPLAY_MATH.sub(_math, markdown)

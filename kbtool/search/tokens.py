@@ -45,7 +45,7 @@ _VERSIONED_ARXIV = re.compile(r"^(\d{4}\.\d{4,5}|[a-z][a-z.-]*/\d{7})v\d+$")
 
 def normalize(text: str) -> str:
     """``text`` as terms are read from it: repair marks dropped, NFKC, lower case."""
-    if "⟦" in text:
+    if "⟦" in text or "⟧" in text:
         text = text.replace("⟦", "").replace("⟧", "")
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)

@@ -8,13 +8,9 @@ when pasting), and the results are read from the list the page shows.
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -22,6 +18,9 @@ import yaml
 from playwright.sync_api import Page
 
 from kbtool.site.paths import SitePaths
+from tests.support.browser import serve
+
+__all__ = ["KbtoolSearch", "MaterialSearch", "evaluate", "load_judgments", "serve", "table"]
 
 SEARCH_DATA = Path(__file__).resolve().parent.parent / "data" / "search"
 KINDS = ("english-phrase", "chinese-one", "chinese-few", "name", "arxiv-id", "title-words")
@@ -49,24 +48,6 @@ def load_judgments(name: str) -> list[Judgment]:
         )
         for entry in entries
     ]
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@contextmanager
-def serve(site: Path) -> Iterator[str]:
-    """Serve ``site`` on 127.0.0.1; yields the root URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def _relative(url: str, root: str) -> str:

@@ -376,6 +376,9 @@ export class SearchEngine {
       const docs = await this.weighted(/** @type {Array<[string, number]>} */ (terms), matched, fieldCount);
       return { unit, span: 0, docs, matched };
     }
+    if (unit.kind === "chain" && relaxed) {
+      return { unit, span: 0, docs: await this.scattered(unit, matched, fieldCount), matched };
+    }
     /** @type {Array<Array<[string, number]>>} */
     const links = [];
     for (const [i, term] of unit.terms.entries()) {
@@ -397,6 +400,41 @@ export class SearchEngine {
   }
 
   /**
+   * Notes holding every character of a Chinese run, though not side by side: where no
+   * note holds the run itself (its words may stand apart, in another order). Weighed by
+   * the character pairs of the run they do hold, so notes holding its words rank first.
+   * @param {Unit} unit
+   * @param {Set<string>} matched
+   * @param {number} fieldCount
+   * @returns {Promise<Map<number, Occurrence>>}
+   */
+  async scattered(unit, matched, fieldCount) {
+    const chars = [...new Set(unit.text)];
+    const [charMaps, pairs] = await Promise.all([
+      Promise.all(chars.map((char) => this.postings(char))),
+      this.weighted(unit.terms.map((pair) => [pair, 1]), matched, fieldCount),
+    ]);
+    /** @type {Map<number, Occurrence>} */
+    const docs = new Map();
+    const smallest = charMaps.reduce((a, b) => (a.size <= b.size ? a : b));
+    for (const doc of smallest.keys()) {
+      if (!charMaps.every((m) => m.has(doc))) continue;
+      const occurrence = pairs.get(doc);
+      /** @type {Occurrence} */
+      const found = { tf: new Array(fieldCount).fill(0), starts: new Array(fieldCount).fill(null) };
+      for (let f = 0; f < fieldCount; f++) {
+        // Each field holding all the characters counts a little, pairs count fully.
+        const all = charMaps.every((m) => (m.get(doc) ?? [])[f] !== undefined);
+        found.tf[f] = (occurrence?.tf[f] ?? 0) / unit.terms.length + (all ? 0.1 : 0);
+        found.starts[f] = occurrence?.starts[f] ?? null;
+      }
+      docs.set(doc, found);
+    }
+    for (const char of chars) matched.add(char);
+    return docs;
+  }
+
+  /**
    * Notes holding any of the terms, each occurrence weighted by its term's weight.
    * @param {Array<[string, number]>} terms
    * @param {Set<string>} matched the terms found are added here
@@ -407,15 +445,33 @@ export class SearchEngine {
     const all = await Promise.all(terms.map(([term]) => this.postings(term)));
     /** @type {Map<number, Occurrence>} */
     const docs = new Map();
+    /** @type {Set<Occurrence>} occurrences whose positions came from more than one term */
+    const merged = new Set();
     terms.forEach(([term, weight], index) => {
       const postings = all[index];
       if (postings.size) matched.add(term);
       for (const [doc, fields] of postings) {
-        const occurrence = occurrenceFrom(fields, weight, fieldCount);
-        const other = docs.get(doc);
-        docs.set(doc, other ? mergeOccurrences(other, occurrence) : occurrence);
+        let occurrence = docs.get(doc);
+        if (!occurrence) {
+          occurrence = { tf: new Array(fieldCount).fill(0), starts: new Array(fieldCount).fill(null) };
+          docs.set(doc, occurrence);
+        } else merged.add(occurrence);
+        for (let f = 0; f < fieldCount; f++) {
+          const hits = fields[f];
+          if (hits === undefined) continue;
+          if (typeof hits === "number") {
+            occurrence.tf[f] += hits * weight;
+            continue;
+          }
+          occurrence.tf[f] += hits.length * weight;
+          const starts = occurrence.starts[f];
+          occurrence.starts[f] = starts ? starts.concat(hits) : hits;
+        }
       }
     });
+    for (const occurrence of merged) {
+      occurrence.starts = occurrence.starts.map((s) => (s ? [...new Set(s)].sort((a, b) => a - b) : s));
+    }
     return docs;
   }
 
@@ -490,8 +546,8 @@ export class SearchEngine {
     /** @type {Ranked[]} */
     const ranked = candidates.map((doc) => {
       let score = 0;
-      for (const [u, match] of matches.entries()) {
-        const occurrence = /** @type {Occurrence} */ (match.docs.get(doc));
+      for (let u = 0; u < matches.length; u++) {
+        const occurrence = /** @type {Occurrence} */ (matches[u].docs.get(doc));
         let tf = 0;
         for (let f = 0; f < fieldCount; f++) {
           if (!occurrence.tf[f]) continue;
@@ -528,51 +584,29 @@ export class SearchEngine {
 }
 
 /**
- * @param {FieldHits} fields
- * @param {number} weight
- * @param {number} fieldCount
- * @returns {Occurrence}
- */
-function occurrenceFrom(fields, weight, fieldCount) {
-  /** @type {Occurrence} */
-  const occurrence = { tf: new Array(fieldCount).fill(0), starts: new Array(fieldCount).fill(null) };
-  for (let f = 0; f < fieldCount; f++) {
-    const hits = fields[f];
-    if (hits === undefined) continue;
-    if (typeof hits === "number") occurrence.tf[f] = hits * weight;
-    else {
-      occurrence.tf[f] = hits.length * weight;
-      occurrence.starts[f] = hits;
-    }
-  }
-  return occurrence;
-}
-
-/**
  * Two ways a note holds one unit, as one: positions united, frequencies added.
  * @param {Occurrence} a
  * @param {Occurrence} b
  * @returns {Occurrence}
  */
 function mergeOccurrences(a, b) {
-  return {
-    tf: a.tf.map((tf, f) => {
-      const sa = a.starts[f];
-      const sb = b.starts[f];
-      if (sa && sb) {
-        // The same position matched twice (a compound, and its parts) counts once.
-        const shared = sb.filter((p) => sa.includes(p)).length;
-        return tf + b.tf[f] * (1 - shared / sb.length);
-      }
-      return tf + b.tf[f];
-    }),
-    starts: a.starts.map((sa, f) => {
-      const sb = b.starts[f];
-      if (!sa) return sb;
-      if (!sb) return sa;
-      return [...new Set([...sa, ...sb])].sort((x, y) => x - y);
-    }),
-  };
+  /** @type {Occurrence} */
+  const merged = { tf: a.tf.slice(), starts: a.starts.slice() };
+  for (let f = 0; f < a.tf.length; f++) {
+    const sa = a.starts[f];
+    const sb = b.starts[f];
+    if (!sa || !sb) {
+      merged.tf[f] += b.tf[f];
+      merged.starts[f] = sa ?? sb;
+      continue;
+    }
+    // The same position matched twice (a compound, and its parts) counts once.
+    const seen = new Set(sa);
+    const fresh = sb.filter((p) => !seen.has(p));
+    merged.tf[f] += (b.tf[f] * fresh.length) / sb.length;
+    merged.starts[f] = fresh.length ? [...sa, ...fresh].sort((x, y) => x - y) : sa;
+  }
+  return merged;
 }
 
 /**

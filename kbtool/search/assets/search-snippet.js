@@ -20,14 +20,16 @@ export const SNIPPET_CHARACTERS = 180;
 /**
  * What to mark for each unit of a query, from the terms it matched.
  * @param {Array<{unit: {kind: string, text: string, terms: string[]}, matched: Set<string>}>} matches
+ * @param {boolean} relaxed whether Chinese runs matched apart (then each pair is marked)
  * @returns {Pattern[]}
  */
-export function patterns(matches) {
+export function patterns(matches, relaxed = false) {
   return matches.map(({ unit, matched }) => {
     if (unit.kind === "chain") {
       const chars = [...unit.text];
       const whole = chars.map((char) => new Set([char]));
-      // Relaxed matches hold the pairs apart: mark each pair.
+      if (!relaxed) return { words: new Set(), sequences: [whole] };
+      // Relaxed matches hold the run's words apart: mark each pair of it.
       const pairs = unit.terms.map((pair) => [...pair].map((char) => new Set([char])));
       return { words: new Set(), sequences: [whole, ...pairs] };
     }

@@ -111,7 +111,7 @@ async function search(message) {
   if (message.seq < latest) return null; // a newer query is on its way
   const { kept, facets } = applyFilters(ranked, docs, message.filters ?? {});
   const page = kept.slice(message.offset, message.offset + message.limit);
-  const marks = patterns(matches);
+  const marks = patterns(matches, relaxed);
   const fragments = await Promise.all(page.map((r) => current.files.fragment(r.doc)));
   const results = fragments.map((fragment, i) => ({
     url: fragment.url,

@@ -54,7 +54,10 @@ function setUpSearch(root) {
     return worker;
   }
 
+  let prepared = false;
   function prepare() {
+    if (prepared) return;
+    prepared = true;
     startWorker().postMessage({ type: "prepare", index });
   }
 
@@ -272,6 +275,11 @@ function setUpSearch(root) {
       event.preventDefault();
     }
   });
+
+  // Start the worker once the page has settled: it loads what every search needs
+  // (a few kilobytes), off the main thread, before the first key is pressed.
+  if ("requestIdleCallback" in window) requestIdleCallback(prepare, { timeout: 300 });
+  else setTimeout(prepare, 0);
 
   // A search in the address (?q=…): open it.
   const params = new URLSearchParams(location.search);
