@@ -40,16 +40,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_site import make_knowledge_base  # noqa: E402
-from playwright.sync_api import Page, Request, sync_playwright  # noqa: E402
+from bench_site import make_knowledge_base
+from playwright.sync_api import Page, Request, sync_playwright
 
-from kbtool.config import Layout  # noqa: E402
-from kbtool.core.knowledge_base import load_knowledge_base  # noqa: E402
-from kbtool.search import build_search_index  # noqa: E402
-from kbtool.site.catalog import build_catalog  # noqa: E402
-from kbtool.site.paths import SitePaths  # noqa: E402
-from kbtool.site.search import search_documents  # noqa: E402
-from tests.support.search_eval import (  # noqa: E402
+from kbtool.config import Layout
+from kbtool.core.knowledge_base import load_knowledge_base
+from kbtool.search import build_search_index
+from kbtool.site.catalog import build_catalog
+from kbtool.site.paths import SitePaths
+from kbtool.site.search import search_documents
+from tests.support.search_eval import (
     KbtoolSearch,
     MaterialSearch,
     evaluate,
@@ -79,7 +79,8 @@ def use_material_search(root: Path) -> None:
     if "search: false" not in config:
         config = config.replace("  - kbtool:\n", "  - kbtool:\n      search: false\n")
     config = config.replace("plugins:\n", "plugins:\n" + MATERIAL_SEARCH, 1)
-    config = config.replace("    - content.code.copy\n", "    - content.code.copy\n    - search.suggest\n")
+    features = "    - content.code.copy\n"
+    config = config.replace(features, features + "    - search.suggest\n")
     (root / "mkdocs.yml").write_text(config, encoding="utf-8")
 
 
@@ -236,9 +237,10 @@ def scale(work: Path, sizes: list[int], material_max: int) -> None:
             documents_s, assemble_s = index_build_time(root)
             build_s = build(root)
             raw, packed = kb_bytes(root / "site" / "search")
+            count = sum(1 for p in (root / "site" / "search").rglob("*") if p.is_file())
             print(
                 f"\n{n:,} notes  kbtool: index {raw / 1e6:.1f} MB on disk "
-                f"({packed / 1e6:.1f} MB gzipped) in {len(list((root / 'site' / 'search').rglob('*')))} "
+                f"({packed / 1e6:.1f} MB gzipped) in {count:,} "
                 f"files; index build {documents_s:.2f} s documents + {assemble_s:.2f} s assembly; "
                 f"mkdocs build {build_s:.1f} s",
                 flush=True,
@@ -282,9 +284,10 @@ def _print_visit(name: str, query: str, visit: Visit, typing: list[float]) -> No
     print(line, flush=True)
     if typing:
         later = typing[1:]
+        p90 = sorted(later)[int(len(later) * 0.9)]
         print(
             f"  {name:<8} typing {TYPED_QUERY!r}: per keystroke median "
-            f"{statistics.median(later):.0f} ms, p90 {sorted(later)[int(len(later) * 0.9)]:.0f} ms, "
+            f"{statistics.median(later):.0f} ms, p90 {p90:.0f} ms, "
             f"max {max(later):.0f} ms ({len(later)} keystrokes after the first)",
             flush=True,
         )
