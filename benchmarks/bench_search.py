@@ -52,13 +52,13 @@ from kbtool.site.search import search_documents
 from tests.support.search_eval import (
     KbtoolSearch,
     MaterialSearch,
+    copy_repository_kb,
     evaluate,
     load_judgments,
     serve,
     table,
 )
 
-REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("KBTOOL_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 # Material's search as mkdocs.yml configured it before kbtool had its own.
@@ -67,7 +67,6 @@ MATERIAL_SEARCH = """\
       lang: [en]
       separator: '[\\s\\u200b\\u3000\\u3001\\u3002\\uff0c\\uff1a\\uff1b\\uff01\\uff1f\\uff08\\uff09\\-_,:!=\\[\\]()"`/]+|\\.(?!\\d)|&[lg]t;|(?!\\b)(?=[A-Z][a-z])'
 """  # noqa: E501
-KB_FILES = ("notes", "topics", "docs", "topics.yml", "kbtool.yml", "inbox.yml", "mkdocs.yml")
 FIRST_QUERIES = ("distillation", "蒸馏")
 TYPED_QUERY = "consistency distillation 教师模型"
 
@@ -82,17 +81,6 @@ def use_material_search(root: Path) -> None:
     features = "    - content.code.copy\n"
     config = config.replace(features, features + "    - search.suggest\n")
     (root / "mkdocs.yml").write_text(config, encoding="utf-8")
-
-
-def copy_repository_kb(target: Path) -> Path:
-    target.mkdir(parents=True)
-    for name in KB_FILES:
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(source, target / name)
-        elif source.exists():
-            shutil.copy(source, target / name)
-    return target
 
 
 def build(root: Path) -> float:

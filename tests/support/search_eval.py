@@ -8,6 +8,7 @@ when pasting), and the results are read from the list the page shows.
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,9 +21,20 @@ from playwright.sync_api import Page
 from kbtool.site.paths import SitePaths
 from tests.support.browser import serve
 
-__all__ = ["KbtoolSearch", "MaterialSearch", "evaluate", "load_judgments", "serve", "table"]
+__all__ = [
+    "KbtoolSearch",
+    "MaterialSearch",
+    "copy_repository_kb",
+    "evaluate",
+    "load_judgments",
+    "serve",
+    "table",
+]
 
-SEARCH_DATA = Path(__file__).resolve().parent.parent / "data" / "search"
+REPO_ROOT = Path(__file__).resolve().parent.parent.parent
+SEARCH_DATA = REPO_ROOT / "tests" / "data" / "search"
+#: What a knowledge base is made of (not the built site, caches or the tool's code).
+KB_FILES = ("notes", "topics", "docs", "topics.yml", "kbtool.yml", "inbox.yml", "mkdocs.yml")
 KINDS = ("english-phrase", "chinese-one", "chinese-few", "name", "arxiv-id", "title-words")
 #: Results read per query (the first page of kbtool's list).
 DEPTH = 10
@@ -48,6 +60,18 @@ def load_judgments(name: str) -> list[Judgment]:
         )
         for entry in entries
     ]
+
+
+def copy_repository_kb(target: Path) -> Path:
+    """This repository's knowledge base (its notes, topics, settings) at ``target``."""
+    target.mkdir(parents=True)
+    for name in KB_FILES:
+        source = REPO_ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, target / name)
+        elif source.exists():
+            shutil.copy(source, target / name)
+    return target
 
 
 def _relative(url: str, root: str) -> str:
