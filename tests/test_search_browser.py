@@ -114,6 +114,9 @@ def test_results_show_title_facts_and_the_passage_matched(
     search(page, "检测视频")
     assert item.locator(".kb-search-snippet mark").all_inner_texts() == ["检测视频"]
     assert "?q=" in page.url  # the address follows the search
+    # Topic pages are found too: the researcher's text about a whole topic.
+    assert search(page, "most of my reading") == ["Video diffusion"]
+    assert item.locator(".kb-search-facts").inner_text() == "Topic"
 
 
 def test_names_ids_prefixes_and_typos(site_url: str, watched: tuple[Page, Watch]) -> None:
@@ -171,16 +174,17 @@ def test_a_search_in_the_address_opens_with_its_filters(
     page.goto(site_url + "venues/?q=video&topic=video-diffusion")
     wait_for(page, "video")
     assert page.locator("#__search").is_checked()
-    assert page.locator(f"{LIST} > li h1").all_inner_texts() == [SVD_TITLE]  # of 3
+    # Of 3 notes and 2 topic pages: the note, and the topic's own page.
+    assert page.locator(f"{LIST} > li h1").all_inner_texts() == ["Video diffusion", SVD_TITLE]
     topic = page.locator("select[data-kb-facet='topic']")
     assert topic.input_value() == "video-diffusion"
-    assert "Image-to-video (3)" in topic.locator("option").all_inner_texts()
+    assert "Image-to-video (4)" in topic.locator("option").all_inner_texts()
 
 
 def test_filters_narrow_the_results(site_url: str, watched: tuple[Page, Watch]) -> None:
     page, _watch = watched
     open_search(page, site_url)
-    assert len(search(page, "video")) == 3
+    assert len(search(page, "video")) == 5  # 3 notes, 2 topic pages
     status = page.locator("select[data-kb-facet='status']")
     options = status.locator("option").all_inner_texts()
     assert options[0] == "Any status" and "reading (1)" in options
@@ -223,15 +227,16 @@ def browser_context_clipboard(watched: tuple[Page, Watch], site_url: str) -> Non
 def test_markup_in_notes_stays_text_in_results(site_url: str, watched: tuple[Page, Watch]) -> None:
     page, watch = watched
     open_search(page, site_url)
-    assert search(page, "onerror") == [XSS_TITLE]
-    result = page.locator(f"{LIST} > li").first
+    titles = search(page, "onerror")  # a note, and a topic page
+    assert sorted(titles) == sorted([XSS_TITLE, "<img src=x onerror=alert(11)>"])
+    result = page.locator(f"{LIST} > li").nth(titles.index(XSS_TITLE))
     assert "<i>Venue</i> & Co" in result.locator(".kb-search-facts").inner_text()
     assert (
         page.locator(".md-search-result img, .md-search-result script, .md-search-result b").count()
         == 0
     )
     topics = page.locator("select[data-kb-facet='topic'] option").all_inner_texts()
-    assert "<img src=x onerror=alert(11)> (1)" in topics
+    assert "<img src=x onerror=alert(11)> (2)" in topics
     tags = page.locator("select[data-kb-facet='tag'] option").all_inner_texts()
     assert "<svg onload=alert(4)> (1)" in tags
     assert not any("search_index.json" in url for url in watch.requests)
@@ -245,6 +250,6 @@ def test_material_search_never_starts(site_url: str, watched: tuple[Page, Watch]
     # The index comes in pieces: no document's text before it is a result.
     fetched = [u.split("/search/", 1)[1] for u in watch.requests if "/search/" in u]
     fragments = {u.split("?")[0] for u in fetched if u.startswith("f/")}
-    assert len(fragments) == 3 and "manifest.json" in fetched
+    assert len(fragments) == 5 and "manifest.json" in fetched  # of 9 documents
     manifest = json.loads(page.request.get(site_url + "search/manifest.json").text())
-    assert manifest["documents"] == 5
+    assert manifest["documents"] == 5 + 4  # the notes, and the topic pages

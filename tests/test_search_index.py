@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from kbtool.core.note import parse_note
-from kbtool.search import build_search_index, search_document
+from kbtool.core.topics import Topic
+from kbtool.search import build_search_index, search_document, topic_document
 from kbtool.search.document import FIELDS, SearchDocument
 from kbtool.search.index import POSTINGS_FILE_BYTES, SearchIndex, shard_of
 from kbtool.search.tokens import canonical, tokenize
@@ -78,10 +79,10 @@ def test_every_term_is_found_again_at_its_positions(
 
 def test_the_files_are_what_the_browser_expects(index: BuiltIndex) -> None:
     manifest = index.manifest
-    assert manifest["format"] == 1 and manifest["documents"] == 5
+    assert manifest["format"] == 1 and manifest["documents"] == 9
     assert manifest["fields"] == list(FIELDS) and len(manifest["averages"]) == len(FIELDS)
     docs = index.json("docs.json")
-    assert len(docs["lengths"]) == 5 * len(FIELDS)
+    assert len(docs["lengths"]) == 9 * len(FIELDS)
     assert ["xss-topic", "<img src=x onerror=alert(11)>"] in docs["topics"]  # data, as written
     assert docs["statuses"] == ["to-read", "reading", "read"]
     for name in (index.folder / "d").iterdir():
@@ -112,3 +113,19 @@ def test_large_vocabularies_are_split_into_small_shards(tmp_path: Path) -> None:
     for name, content in built.files.items():
         if name.startswith("p/") and content.count(b":[") > 1:
             assert len(content) <= POSTINGS_FILE_BYTES + 64
+
+
+def test_topic_pages_are_documents_too(documents: list[SearchDocument]) -> None:
+    topic = next(d for d in documents if d.url == "topics/image-to-video/")
+    assert topic.kind == "topic" and topic.title == "Image-to-video"
+    assert topic.text == "Animating a still image into a video."
+    assert topic.topics == (("image-to-video", "Image-to-video"),)
+    assert {"image to video"} <= set(topic.names)
+    text = topic_document(
+        Topic("lora", "LoRA", "Low-rank adapters.", aliases=("low-rank adaptation",)),
+        url="topics/lora/",
+        text="My notes on [[DoRA]] and **QLoRA**.\n",
+        parent="Efficient LLMs",
+    )
+    assert text.text == "Low-rank adapters.\nMy notes on DoRA and QLoRA."
+    assert {"lora", "low rank adaptation"} <= set(text.names)

@@ -51,7 +51,7 @@ def test_pages_carry_the_search_box_and_its_script(built: Path) -> None:
     assert '<script src="../../assets/kbtool/search/search.js" type="module">' in html
     assert (built / "assets" / "kbtool" / "search" / "search-worker.js").is_file()
     assert not (built / "search" / "search_index.json").exists()
-    assert BuiltIndex(built / "search").manifest["documents"] == 5
+    assert BuiltIndex(built / "search").manifest["documents"] == 5 + 4
 
 
 def test_search_off_leaves_the_site_to_materials_search(tmp_path: Path) -> None:

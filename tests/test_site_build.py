@@ -156,9 +156,15 @@ def test_search_index_finds_ids_authors_english_and_chinese(built: Path) -> None
     starts = [set(p[doc][3] or []) for p in pairs]  # type: ignore[arg-type]
     assert any(all(s + i in starts[i] for i in range(5)) for s in starts[0])
     assert "papers/2305.18290-dpo/" in index.documents_with("奖励")
-    # Only notes are documents: no index page, nothing from the closing sections.
+    # Notes and topic pages are documents: no index page, nothing from closing sections.
     urls = [f["url"] for f in index.fragments()]
-    assert all(u.startswith("papers/") for u in urls) and len(urls) == 5
+    assert [u for u in urls if not u.startswith("papers/")] == [
+        "topics/video-diffusion/",
+        "topics/image-to-video/",
+        "topics/rlhf/",
+        "topics/xss-topic/",
+    ]
+    assert "topics/video-diffusion/" in index.documents_with("reading")  # the topic's text
     assert svd not in index.documents_with("bibtex")
 
 

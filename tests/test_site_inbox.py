@@ -222,10 +222,10 @@ def test_a_strict_build_with_a_full_inbox(full_build: Path) -> None:
     home = (full_build / "index.html").read_text(encoding="utf-8")
     assert '<a href="inbox/">2 in the inbox</a>' in home
     assert 'href="inbox/"' in home.split('class="md-tabs"', 1)[1]  # a tab of its own
-    # The inbox is not searched: only notes are.
+    # The inbox is not searched: notes and topic pages are.
     index = BuiltIndex(full_build / "search")
     assert index.entry("2604.01234") is None
-    assert all(f["url"].startswith("papers/") for f in index.fragments())
+    assert all(f["url"].startswith(("papers/", "topics/")) for f in index.fragments())
 
 
 def test_a_strict_build_with_an_empty_inbox(tmp_path: Path) -> None:

@@ -16,7 +16,13 @@ Built from the notes' own text at build time, never by parsing rendered HTML:
 
 from __future__ import annotations
 
-from kbtool.search.document import SearchDocument, search_document
+from kbtool.search.document import SearchDocument, search_document, topic_document
 from kbtool.search.index import SearchIndex, build_search_index
 
-__all__ = ["SearchDocument", "SearchIndex", "build_search_index", "search_document"]
+__all__ = [
+    "SearchDocument",
+    "SearchIndex",
+    "build_search_index",
+    "search_document",
+    "topic_document",
+]

@@ -3,7 +3,8 @@
 :func:`search_document` is a pure function of one note (and of the few facts the
 site works out about it: its URL, year, citation key and topic titles), so a
 build can compute documents in parallel or keep them in a cache between builds;
-:func:`kbtool.search.index.build_search_index` assembles them.
+:func:`kbtool.search.index.build_search_index` assembles them. Topic pages are searched
+too (:func:`topic_document`): the researcher writes about whole topics as well.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from operator import sub
 
 from kbtool.core.note import Note
 from kbtool.core.schema import STATUSES
+from kbtool.core.topics import Topic
 from kbtool.search.text import markdown_to_text
 from kbtool.search.tokens import add_terms, atoms, canonical
 
@@ -38,6 +40,8 @@ class SearchDocument:
     """What the index needs of one note; see :func:`search_document`."""
 
     url: str
+    #: ``note`` (a paper's page) or ``topic`` (a topic's page).
+    kind: str
     title: str
     year: int | None
     venue: str
@@ -156,7 +160,7 @@ def search_document(
     tags = tuple(dict.fromkeys(t.strip() for t in note.string_list("tags")))
     names = note_names(note, title, citekey)
     primary = _text_field(note, "primary_category")
-    categories = dict.fromkeys([primary, *note.string_list("categories")] if primary else [])
+    categories = dict.fromkeys(c for c in [primary, *note.string_list("categories")] if c)
     meta = [
         *note.string_list("authors"),
         venue,
@@ -170,15 +174,61 @@ def search_document(
     abstract = _text_field(note, "abstract")
     if abstract:
         text = f"{text}\n{abstract}" if text else abstract
+    return _document(
+        url=url,
+        title=title,
+        names=names,
+        meta=meta,
+        text=text,
+        kind="note",
+        year=year,
+        venue=venue,
+        topics=tuple(topics),
+        tags=tags,
+        status=status,
+    )
+
+
+def topic_document(topic: Topic, *, url: str, text: str = "", parent: str = "") -> SearchDocument:
+    """A topic's page as a search document: its title, aliases, description and the
+    researcher's text about it (``topics/<id>.md``, Markdown); ``parent`` is the title of
+    the topic it belongs to."""
+    body = "\n".join(part for part in (topic.description, markdown_to_text(text)) if part)
+    return _document(
+        url=url,
+        title=topic.title,
+        names=[topic.id, *topic.aliases],
+        meta=[parent] if parent else [],
+        text=body,
+        kind="topic",
+        topics=((topic.id, topic.title),),
+    )
+
+
+def _document(
+    *,
+    url: str,
+    title: str,
+    names: list[str],
+    meta: list[str],
+    text: str,
+    kind: str,
+    year: int | None = None,
+    venue: str = "",
+    topics: tuple[tuple[str, str], ...] = (),
+    tags: tuple[str, ...] = (),
+    status: str = "",
+) -> SearchDocument:
     fields = [field_terms(names), field_terms([title]), field_terms(v for v in meta if v)]
     fields.append(field_terms([text]))
     exact = {canonical(name) for name in (title, *names)}
     return SearchDocument(
         url=url,
+        kind=kind,
         title=title,
         year=year,
         venue=venue,
-        topics=tuple(topics),
+        topics=topics,
         tags=tags,
         status=status,
         text=text,

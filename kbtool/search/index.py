@@ -22,7 +22,8 @@ these files; :data:`FORMAT` names this layout):
     it, then for each of those fields the number of positions and the gaps between
     them. Terms are packed in sorted order into files of about :data:`POSTINGS_FILE_BYTES`.
 ``f/<n>.json``
-    What a result shows: URL, title, year, venue, topics, tags, status and text.
+    What a result shows: URL, kind (``note`` or ``topic``), title, year, venue, topics,
+    tags, status and text.
 
 Exact names are terms too: ``=`` followed by the name's canonical text
 (:func:`kbtool.search.tokens.canonical`), held in the key field.
@@ -176,6 +177,7 @@ def _facets(documents: Sequence[SearchDocument]) -> dict[str, object]:
 def _fragment(document: SearchDocument) -> dict[str, object]:
     return {
         "url": document.url,
+        "kind": document.kind,
         "title": document.title,
         "year": document.year,
         "venue": document.venue,

@@ -15,7 +15,7 @@ from mkdocs.config.config_options import ExtraScriptValue
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File
 
-from kbtool.search import SearchDocument, build_search_index, search_document
+from kbtool.search import SearchDocument, build_search_index, search_document, topic_document
 from kbtool.site.catalog import Catalog
 from kbtool.site.paths import SitePaths
 
@@ -36,9 +36,12 @@ INDEX_DIR = "search"
 
 
 def search_documents(catalog: Catalog) -> list[SearchDocument]:
-    """One search document per paper, in the catalog's order (newest first)."""
+    """One search document per paper, in the catalog's order (newest first), then one per
+    topic page, in the order of ``topics.yml``."""
     paths = catalog.paths
-    return [
+    topics = catalog.kb.topics
+    texts = catalog.kb.topic_texts
+    notes = [
         search_document(
             paper.note,
             url=paths.url(paper.uri),
@@ -47,6 +50,15 @@ def search_documents(catalog: Catalog) -> list[SearchDocument]:
             topics=[(topic, catalog.topic_title(topic)) for topic in paper.topics],
         )
         for paper in catalog.papers
+    ]
+    return notes + [
+        topic_document(
+            topic,
+            url=paths.url(paths.topic(topic.id)),
+            text=texts[topic.id].note.body if topic.id in texts else "",
+            parent=catalog.topic_title(topic.parent) if topic.parent else "",
+        )
+        for topic in topics
     ]
 
 
@@ -60,6 +72,11 @@ def configure_search(config: MkDocsConfig, paths: SitePaths) -> None:
     script.type = "module"
     config.extra_javascript.append(script)
     config.extra_css.append(f"{paths.assets_dir}/search/{STYLE_SHEET}")
+    if config.theme.name != "material":
+        log.warning(
+            f"kbtool's search box goes in the header of the 'material' theme; '{config.theme.name}' "
+            "has none: use Material, or set 'search: false' under 'kbtool'"
+        )
     if "material/search" in config.plugins or "search" in config.plugins:
         log.warning(
             "mkdocs.yml lists the 'search' plugin, but kbtool's search replaces it: remove "

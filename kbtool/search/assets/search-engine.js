@@ -46,7 +46,7 @@ const ASCII_ALNUM = /^[a-z0-9]$/;
  * @typedef {{lengths: number[], topics: Array<[string, string]>, tags: string[],
  *   statuses: string[], docTopics: number[][], docTags: number[][], docStatus: number[],
  *   docYear: number[]}} Docs
- * @typedef {{url: string, title: string, year: number|null, venue: string,
+ * @typedef {{url: string, kind: string, title: string, year: number|null, venue: string,
  *   topics: string[], tags: string[], status: string, text: string}} Fragment
  * @typedef {Array<number[]|number|undefined>} FieldHits  per field: positions, or a count
  * @typedef {Map<number, FieldHits>} Postings  document → where it holds a term

@@ -115,6 +115,7 @@ async function search(message) {
   const fragments = await Promise.all(page.map((r) => current.files.fragment(r.doc)));
   const results = fragments.map((fragment, i) => ({
     url: fragment.url,
+    kind: fragment.kind,
     title: highlight(fragment.title, marks),
     snippet: snippet(fragment.text, marks),
     year: fragment.year,

@@ -16,8 +16,8 @@ const FACETS = /** @type {const} */ ({ topic: "All topics", tag: "All tags", sta
 
 /** @typedef {[string, boolean]} Segment */
 /**
- * @typedef {{url: string, title: Segment[], snippet: Segment[], year: number|null, venue: string,
- *   topics: string[], tags: string[], status: string, exact: boolean}} Result
+ * @typedef {{url: string, kind: string, title: Segment[], snippet: Segment[], year: number|null,
+ *   venue: string, topics: string[], tags: string[], status: string, exact: boolean}} Result
  * @typedef {{value: string, label: string, count: number}} FacetValue
  */
 
@@ -137,7 +137,10 @@ function setUpSearch(root) {
     const title = document.createElement("h1");
     title.append(...marked(result.title));
     article.append(icon, title);
-    const facts = [result.year ? String(result.year) : "", result.venue, result.topics.join(", ")];
+    const facts =
+      result.kind === "topic"
+        ? ["Topic"]
+        : [result.year ? String(result.year) : "", result.venue, result.topics.join(", ")];
     const shownFacts = facts.filter(Boolean);
     if (shownFacts.length || result.status) {
       const line = document.createElement("p");
