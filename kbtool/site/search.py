@@ -72,10 +72,11 @@ def configure_search(config: MkDocsConfig, paths: SitePaths) -> None:
     script.type = "module"
     config.extra_javascript.append(script)
     config.extra_css.append(f"{paths.assets_dir}/search/{STYLE_SHEET}")
-    if config.theme.name != "material":
+    theme = config.theme.name
+    if theme != "material":
         log.warning(
-            f"kbtool's search box goes in the header of the 'material' theme; '{config.theme.name}' "
-            "has none: use Material, or set 'search: false' under 'kbtool'"
+            f"kbtool's search box goes in the header of the 'material' theme; '{theme}' has "
+            "none: use Material, or set 'search: false' under 'kbtool'"
         )
     if "material/search" in config.plugins or "search" in config.plugins:
         log.warning(
