@@ -87,32 +87,49 @@ def field_terms(values: Iterable[str]) -> FieldTerms:
     return FieldTerms(terms, chars, length)
 
 
+def _pieces(found: FieldTerms) -> dict[str, str]:
+    """One field's part of each term's entry: the number of positions and their gaps."""
+    pieces = {char: f"-{count}" for char, count in found.chars.items()}
+    pieces.update(
+        {
+            term: f"1,{p[0]}"
+            if len(p) == 1
+            else f"{len(p)},{p[0]},{','.join(map(str, map(sub, p[1:], p)))}"
+            for term, p in found.terms.items()
+        }
+    )
+    return pieces
+
+
 def encode_postings(fields: Sequence[FieldTerms]) -> dict[str, str]:
     """Term → the document's postings entry for it (mask, then each field's positions).
 
     A CJK character alone is stored as minus its count: one-character queries need
     how often it occurs, never where, and these are the most frequent terms there are.
     """
-    # Run once per term of every note: written for CPython's speed.
-    entries: dict[str, str] = {}
+    # Run once per term of every note, written for CPython's speed: most terms are in
+    # the last field (the body) alone, and take the comprehension at the end.
+    *short, last = [_pieces(found) for found in fields]
     masks: dict[str, int] = {}
-    for field, found in enumerate(fields):
+    entries: dict[str, str] = {}
+    for field, pieces in enumerate(short):
         bit = 1 << field
-        pieces = [(char, f"-{count}") for char, count in found.chars.items()]
-        for term, positions in found.terms.items():
-            if len(positions) == 1:
-                pieces.append((term, f"1,{positions[0]}"))
-            else:
-                gaps = ",".join(map(str, map(sub, positions[1:], positions)))
-                pieces.append((term, f"{len(positions)},{positions[0]},{gaps}"))
-        for term, piece in pieces:
+        for term, piece in pieces.items():
             if term in masks:
                 masks[term] |= bit
                 entries[term] += "," + piece
             else:
                 masks[term] = bit
                 entries[term] = piece
-    return {term: f"{masks[term]},{piece}" for term, piece in entries.items()}
+    bit = 1 << len(short)
+    encoded = {
+        term: f"{masks[term] | bit},{entries[term]},{piece}" if term in masks else f"{bit},{piece}"
+        for term, piece in last.items()
+    }
+    for term, piece in entries.items():
+        if term not in last:
+            encoded[term] = f"{masks[term]},{piece}"
+    return encoded
 
 
 def note_names(note: Note, title: str, citekey: str) -> list[str]:

@@ -16,7 +16,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File
 
 from kbtool.search import SearchDocument, build_search_index, search_document, topic_document
-from kbtool.site.catalog import Catalog
+from kbtool.site.catalog import Catalog, Paper
 from kbtool.site.paths import SitePaths
 
 log = logging.getLogger("mkdocs.plugins.kbtool")
@@ -35,30 +35,32 @@ STYLE_SHEET = "search.css"
 INDEX_DIR = "search"
 
 
+def paper_document(paper: Paper, catalog: Catalog) -> SearchDocument:
+    """The search document of one paper: a pure function of its note and the few facts the
+    catalog holds about it (URL, year, citation key, topic titles), so a build may compute
+    it in another process or keep it from the last build while the note is unchanged."""
+    return search_document(
+        paper.note,
+        url=catalog.paths.url(paper.uri),
+        year=paper.year,
+        citekey=catalog.citekeys[paper.path],
+        topics=[(topic, catalog.topic_title(topic)) for topic in paper.topics],
+    )
+
+
 def search_documents(catalog: Catalog) -> list[SearchDocument]:
     """One search document per paper, in the catalog's order (newest first), then one per
     topic page, in the order of ``topics.yml``."""
     paths = catalog.paths
-    topics = catalog.kb.topics
     texts = catalog.kb.topic_texts
-    notes = [
-        search_document(
-            paper.note,
-            url=paths.url(paper.uri),
-            year=paper.year,
-            citekey=catalog.citekeys[paper.path],
-            topics=[(topic, catalog.topic_title(topic)) for topic in paper.topics],
-        )
-        for paper in catalog.papers
-    ]
-    return notes + [
+    return [paper_document(paper, catalog) for paper in catalog.papers] + [
         topic_document(
             topic,
             url=paths.url(paths.topic(topic.id)),
             text=texts[topic.id].note.body if topic.id in texts else "",
             parent=catalog.topic_title(topic.parent) if topic.parent else "",
         )
-        for topic in topics
+        for topic in catalog.kb.topics
     ]
 
 
