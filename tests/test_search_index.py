@@ -85,6 +85,7 @@ def test_the_files_are_what_the_browser_expects(index: BuiltIndex) -> None:
     assert len(docs["lengths"]) == 9 * len(FIELDS)
     assert ["xss-topic", "<img src=x onerror=alert(11)>"] in docs["topics"]  # data, as written
     assert docs["statuses"] == ["to-read", "reading", "read"]
+    assert sorted(p.stem for p in (index.folder / "d").iterdir()) == manifest["shards"]
     for name in (index.folder / "d").iterdir():
         for term in json.loads(name.read_text(encoding="utf-8")):
             assert shard_of(term, frozenset(manifest["split"]), manifest["buckets"]) == name.stem

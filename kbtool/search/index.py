@@ -4,8 +4,9 @@ The browser fetches only what a query needs (``assets/search-engine.js`` reads
 these files; :data:`FORMAT` names this layout):
 
 ``manifest.json``
-    The number of documents, the fields and their average lengths, and how terms
-    are sharded (``split``, ``buckets``); ``id`` changes whenever anything does,
+    The number of documents, the fields and their average lengths, how terms are
+    sharded (``split``, ``buckets``) and which shards exist (``shards``: a term whose
+    shard is not there is in no document, and nothing is fetched); ``id`` changes whenever anything does,
     and the browser adds it to every other request so no stale file is used.
 ``docs.json``
     Per document: each field's length (ranking normalises by it), and its topics,
@@ -216,6 +217,7 @@ def build_search_index(documents: Sequence[SearchDocument]) -> SearchIndex:
         "averages": averages,
         "split": "".join(sorted(split)),
         "buckets": buckets,
+        "shards": sorted(shards),
     }
     files["manifest.json"] = _json(manifest)
     return SearchIndex(files=files, documents=len(documents), terms=len(postings))

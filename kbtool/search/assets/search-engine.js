@@ -42,7 +42,7 @@ const ASCII_ALNUM = /^[a-z0-9]$/;
 
 /**
  * @typedef {{format: number, id: string, documents: number, fields: string[],
- *   averages: number[], split: string, buckets: number}} Manifest
+ *   averages: number[], split: string, buckets: number, shards: string[]}} Manifest
  * @typedef {{lengths: number[], topics: Array<[string, string]>, tags: string[],
  *   statuses: string[], docTopics: number[][], docTags: number[][], docStatus: number[],
  *   docYear: number[]}} Docs
@@ -248,8 +248,8 @@ export class SearchEngine {
     this.postingsCache = new Map();
     /** @type {Map<string, Promise<UnitMatch>>} */
     this.unitCache = new Map();
-    /** @type {Map<string, string[]>} */
-    this.shardKeys = new Map();
+    /** @type {Set<string> | null} the shards the index has */
+    this.shards = null;
   }
 
   /** Start loading what every query needs. */
@@ -270,7 +270,10 @@ export class SearchEngine {
   /** @param {string} term */
   async dictionaryFor(term) {
     const manifest = await this.files.manifest();
-    return this.files.shard(shardOf(term, manifest.split, manifest.buckets));
+    this.shards ??= new Set(manifest.shards);
+    const shard = shardOf(term, manifest.split, manifest.buckets);
+    // A shard that does not exist holds no term: nothing to fetch.
+    return this.shards.has(shard) ? this.files.shard(shard) : {};
   }
 
   /**
@@ -534,6 +537,13 @@ export class SearchEngine {
     let relaxed = false;
     let matches = await Promise.all(units.map((unit) => this.matchUnit(unit, false)));
     let candidates = intersect(matches);
+    const last = units[units.length - 1];
+    if (!candidates.length && units.length > 1 && last.open && last.text.length < 3) {
+      // A word just begun: until it finds something, show what the words before it find.
+      units = units.slice(0, -1);
+      matches = matches.slice(0, -1);
+      candidates = intersect(matches);
+    }
     if (!candidates.length && units.some((u) => u.kind === "chain" || u.kind === "compound")) {
       relaxed = true;
       matches = await Promise.all(units.map((unit) => this.matchUnit(unit, true)));
