@@ -19,7 +19,14 @@
  * title) come first.
  */
 
-import { canonical, isCjk, normalize, splitWord, tokenPattern, unversioned } from "./search-tokens.js";
+import {
+  canonical,
+  isCjk,
+  normalize,
+  splitWord,
+  tokenPattern,
+  unversioned,
+} from "./search-tokens.js";
 
 /** Field weights and length normalisation: key, title, meta, body. */
 export const FIELD_WEIGHTS = [8, 5, 1.5, 1];
@@ -34,8 +41,10 @@ const COVERAGE_FIELDS = [0, 1];
 /** A word the typed prefix begins, and a word a typo away, weigh this much of an exact one. */
 const PREFIX_WEIGHT = 0.7;
 const TYPO_WEIGHT = 0.5;
-/** At most this many words a prefix begins (the most frequent first). */
+/** At most this many words a prefix begins (the most frequent first): fewer for prefixes
+ * of two or three letters, which begin many words, while the next letter is coming. */
 const MAX_PREFIX_TERMS = 32;
+const MAX_SHORT_PREFIX_TERMS = [0, 0, 8, 16];
 const MAX_TYPO_TERMS = 8;
 const EXACT = "=";
 const ASCII_ALNUM = /^[a-z0-9]$/;
@@ -48,9 +57,9 @@ const ASCII_ALNUM = /^[a-z0-9]$/;
  *   docYear: number[]}} Docs
  * @typedef {{url: string, kind: string, title: string, year: number|null, venue: string,
  *   topics: string[], tags: string[], status: string, text: string}} Fragment
- * @typedef {Array<number[]|number|undefined>} FieldHits  per field: positions, or a count
- * @typedef {Map<number, FieldHits>} Postings  document → where it holds a term
- * @typedef {{tf: number[], starts: Array<number[]|null>}} Occurrence
+ * @typedef {{tf: number[], starts: Array<number[]|null>}} Occurrence  per field: how often
+ *   (weighted), and where, a document holds a term or a unit
+ * @typedef {Map<number, Occurrence>} Postings  document → where it holds a term
  * @typedef {{kind: "word"|"compound"|"chain"|"char", text: string, terms: string[],
  *   open: boolean, base?: string}} Unit  (base: an arXiv id typed with a version, without it)
  * @typedef {{unit: Unit, span: number, docs: Map<number, Occurrence>, matched: Set<string>}} UnitMatch
@@ -59,7 +68,11 @@ const ASCII_ALNUM = /^[a-z0-9]$/;
  */
 
 /** The dictionary shard holding a term: kbtool/search/index.py's shard_of. */
-export function shardOf(/** @type {string} */ term, /** @type {string} */ split, /** @type {number} */ buckets) {
+export function shardOf(
+  /** @type {string} */ term,
+  /** @type {string} */ split,
+  /** @type {number} */ buckets,
+) {
   if (term.startsWith(EXACT)) term = term.slice(EXACT.length);
   const first = term[0];
   if (ASCII_ALNUM.test(first)) {
@@ -104,12 +117,14 @@ export function parseQuery(query) {
     }
   }
   const last = units[units.length - 1];
-  if (last && end === text.length && last.kind !== "chain" && last.kind !== "char") last.open = true;
+  if (last && end === text.length && last.kind !== "chain" && last.kind !== "char")
+    last.open = true;
   return units;
 }
 
 /**
- * Decode one term's postings (the flat numbers of index.py's format).
+ * Decode one term's postings (the flat numbers of index.py's format): for each document,
+ * how often each field holds the term, and where (CJK characters alone: how often only).
  * @param {number[]} flat
  * @param {number} fieldCount
  * @returns {Postings}
@@ -122,27 +137,35 @@ export function decodePostings(flat, fieldCount) {
   while (i < flat.length) {
     doc += flat[i++];
     const mask = flat[i++];
-    /** @type {FieldHits} */
-    const fields = new Array(fieldCount);
+    /** @type {Occurrence} */
+    const occurrence = {
+      tf: new Array(fieldCount).fill(0),
+      starts: new Array(fieldCount).fill(null),
+    };
     for (let f = 0; f < fieldCount; f++) {
       if (!(mask & (1 << f))) continue;
       const count = flat[i++];
       if (count < 0) {
-        fields[f] = -count;
+        occurrence.tf[f] = -count;
         continue;
       }
       const positions = new Array(count);
       let position = 0;
       for (let k = 0; k < count; k++) positions[k] = position += flat[i++];
-      fields[f] = positions;
+      occurrence.tf[f] = count;
+      occurrence.starts[f] = positions;
     }
-    postings.set(doc, fields);
+    postings.set(doc, occurrence);
   }
   return postings;
 }
 
 /** Levenshtein distance between a and b, or max + 1 as soon as it exceeds max. */
-export function editDistance(/** @type {string} */ a, /** @type {string} */ b, /** @type {number} */ max) {
+export function editDistance(
+  /** @type {string} */ a,
+  /** @type {string} */ b,
+  /** @type {number} */ max,
+) {
   if (Math.abs(a.length - b.length) > max) return max + 1;
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
@@ -188,12 +211,13 @@ export class IndexFiles {
   manifest() {
     if (!this.manifestPromise) {
       // Revalidated every time the page loads: it names the build all other files belong to.
-      this.manifestPromise = this.fetchJson(`${this.base}manifest.json`, { cache: "no-cache" }).then(
-        (manifest) => {
-          if (manifest.format !== 1) throw new Error(`unknown search index format ${manifest.format}`);
-          return manifest;
-        },
-      );
+      this.manifestPromise = this.fetchJson(`${this.base}manifest.json`, {
+        cache: "no-cache",
+      }).then((manifest) => {
+        if (manifest.format !== 1)
+          throw new Error(`unknown search index format ${manifest.format}`);
+        return manifest;
+      });
     }
     return this.manifestPromise;
   }
@@ -267,7 +291,11 @@ export class SearchEngine {
     return Object.hasOwn(dictionary, term) ? dictionary[term] : undefined;
   }
 
-  /** @param {string} term */
+  /**
+   * The dictionary shard that would hold a term (empty when the index has no such shard).
+   * @param {string} term
+   * @returns {Promise<Record<string, [number, number]>>}
+   */
   async dictionaryFor(term) {
     const manifest = await this.files.manifest();
     this.shards ??= new Set(manifest.shards);
@@ -287,7 +315,7 @@ export class SearchEngine {
       if (candidate.length > term.length && candidate.startsWith(term)) found.push(candidate);
     }
     found.sort((a, b) => dictionary[b][0] - dictionary[a][0] || a.length - b.length);
-    return found.slice(0, MAX_PREFIX_TERMS);
+    return found.slice(0, MAX_SHORT_PREFIX_TERMS[term.length] ?? MAX_PREFIX_TERMS);
   }
 
   /**
@@ -364,7 +392,8 @@ export class SearchEngine {
       found = this.computeUnit(unit, relaxed);
       this.unitCache.set(key, found);
       found.catch(() => this.unitCache.delete(key));
-      if (this.unitCache.size > 512) this.unitCache.delete(this.unitCache.keys().next().value ?? "");
+      if (this.unitCache.size > 512)
+        this.unitCache.delete(this.unitCache.keys().next().value ?? "");
     }
     return found;
   }
@@ -375,8 +404,13 @@ export class SearchEngine {
     /** @type {Set<string>} */
     const matched = new Set();
     if (unit.kind === "word" || unit.kind === "char") {
-      const terms = unit.kind === "char" ? [[unit.text, 1]] : await this.wordTerms(unit.text, unit.open);
-      const docs = await this.weighted(/** @type {Array<[string, number]>} */ (terms), matched, fieldCount);
+      const terms =
+        unit.kind === "char" ? [[unit.text, 1]] : await this.wordTerms(unit.text, unit.open);
+      const docs = await this.weighted(
+        /** @type {Array<[string, number]>} */ (terms),
+        matched,
+        fieldCount,
+      );
       return { unit, span: 0, docs, matched };
     }
     if (unit.kind === "chain" && relaxed) {
@@ -415,7 +449,11 @@ export class SearchEngine {
     const chars = [...new Set(unit.text)];
     const [charMaps, pairs] = await Promise.all([
       Promise.all(chars.map((char) => this.postings(char))),
-      this.weighted(unit.terms.map((pair) => [pair, 1]), matched, fieldCount),
+      this.weighted(
+        unit.terms.map((pair) => [pair, 1]),
+        matched,
+        fieldCount,
+      ),
     ]);
     /** @type {Map<number, Occurrence>} */
     const docs = new Map();
@@ -427,7 +465,7 @@ export class SearchEngine {
       const found = { tf: new Array(fieldCount).fill(0), starts: new Array(fieldCount).fill(null) };
       for (let f = 0; f < fieldCount; f++) {
         // Each field holding all the characters counts a little, pairs count fully.
-        const all = charMaps.every((m) => (m.get(doc) ?? [])[f] !== undefined);
+        const all = charMaps.every((m) => (m.get(doc)?.tf[f] ?? 0) > 0);
         found.tf[f] = (occurrence?.tf[f] ?? 0) / unit.terms.length + (all ? 0.1 : 0);
         found.starts[f] = occurrence?.starts[f] ?? null;
       }
@@ -446,34 +484,39 @@ export class SearchEngine {
    */
   async weighted(terms, matched, fieldCount) {
     const all = await Promise.all(terms.map(([term]) => this.postings(term)));
+    terms.forEach(([term], index) => {
+      if (all[index].size) matched.add(term);
+    });
+    // One word as typed (the common case): its postings as they are, shared, never changed.
+    if (terms.length === 1 && terms[0][1] === 1) return all[0];
     /** @type {Map<number, Occurrence>} */
     const docs = new Map();
     /** @type {Set<Occurrence>} occurrences whose positions came from more than one term */
     const merged = new Set();
-    terms.forEach(([term, weight], index) => {
-      const postings = all[index];
-      if (postings.size) matched.add(term);
-      for (const [doc, fields] of postings) {
+    terms.forEach(([, weight], index) => {
+      for (const [doc, hits] of all[index]) {
         let occurrence = docs.get(doc);
         if (!occurrence) {
-          occurrence = { tf: new Array(fieldCount).fill(0), starts: new Array(fieldCount).fill(null) };
+          occurrence = {
+            tf: new Array(fieldCount).fill(0),
+            starts: new Array(fieldCount).fill(null),
+          };
           docs.set(doc, occurrence);
         } else merged.add(occurrence);
         for (let f = 0; f < fieldCount; f++) {
-          const hits = fields[f];
-          if (hits === undefined) continue;
-          if (typeof hits === "number") {
-            occurrence.tf[f] += hits * weight;
-            continue;
-          }
-          occurrence.tf[f] += hits.length * weight;
+          if (!hits.tf[f]) continue;
+          occurrence.tf[f] += hits.tf[f] * weight;
+          const positions = hits.starts[f];
+          if (!positions) continue;
           const starts = occurrence.starts[f];
-          occurrence.starts[f] = starts ? starts.concat(hits) : hits;
+          occurrence.starts[f] = starts ? starts.concat(positions) : positions;
         }
       }
     });
     for (const occurrence of merged) {
-      occurrence.starts = occurrence.starts.map((s) => (s ? [...new Set(s)].sort((a, b) => a - b) : s));
+      occurrence.starts = occurrence.starts.map((s) =>
+        s ? [...new Set(s)].sort((a, b) => a - b) : s,
+      );
     }
     return docs;
   }
@@ -489,7 +532,9 @@ export class SearchEngine {
   async chain(links, relaxed, matched, fieldCount) {
     /** @type {Set<string>} */
     const linkTerms = new Set();
-    const maps = await Promise.all(links.map((terms) => this.weighted(terms, linkTerms, fieldCount)));
+    const maps = await Promise.all(
+      links.map((terms) => this.weighted(terms, linkTerms, fieldCount)),
+    );
     /** @type {Map<number, Occurrence>} */
     const docs = new Map();
     if (maps.some((m) => m.size === 0)) return docs;
@@ -499,7 +544,10 @@ export class SearchEngine {
       if (occurrences.some((o) => o === undefined)) continue;
       const hits = /** @type {Occurrence[]} */ (occurrences);
       /** @type {Occurrence} */
-      const result = { tf: new Array(fieldCount).fill(0), starts: new Array(fieldCount).fill(null) };
+      const result = {
+        tf: new Array(fieldCount).fill(0),
+        starts: new Array(fieldCount).fill(null),
+      };
       let any = false;
       for (let f = 0; f < fieldCount; f++) {
         if (relaxed) {
@@ -515,7 +563,9 @@ export class SearchEngine {
         const sets = hits.map((h) => new Set(h.starts[f]));
         const starts = first.filter((p) => sets.every((set, i) => set.has(p + i)));
         if (starts.length) {
-          const weight = Math.min(...hits.map((h) => (h.tf[f] ? h.tf[f] / (h.starts[f]?.length || 1) : 1)));
+          const weight = Math.min(
+            ...hits.map((h) => (h.tf[f] ? h.tf[f] / (h.starts[f]?.length || 1) : 1)),
+          );
           result.tf[f] = starts.length * weight;
           result.starts[f] = starts;
           any = true;
@@ -561,7 +611,10 @@ export class SearchEngine {
         let tf = 0;
         for (let f = 0; f < fieldCount; f++) {
           if (!occurrence.tf[f]) continue;
-          const norm = 1 - FIELD_B[f] + (FIELD_B[f] * docs.lengths[doc * fieldCount + f]) / (manifest.averages[f] || 1);
+          const norm =
+            1 -
+            FIELD_B[f] +
+            (FIELD_B[f] * docs.lengths[doc * fieldCount + f]) / (manifest.averages[f] || 1);
           tf += (FIELD_WEIGHTS[f] * occurrence.tf[f]) / norm;
         }
         score += (idf[u] * tf * (K1 + 1)) / (K1 + tf);

@@ -38,7 +38,10 @@ export function patterns(matches, relaxed = false) {
         const last = i === unit.terms.length - 1;
         return new Set(last ? [part, ...[...matched].filter((t) => t.startsWith(part))] : [part]);
       });
-      return { words: new Set([...matched].filter((t) => t.startsWith(unit.text))), sequences: [parts] };
+      return {
+        words: new Set([...matched].filter((t) => t.startsWith(unit.text))),
+        sequences: [parts],
+      };
     }
     return { words: new Set(matched.size ? matched : [unit.text]), sequences: [] };
   });
@@ -101,7 +104,8 @@ function markAtoms(atoms, tokens, units) {
           const atom = atoms[i + k];
           ok = sequence[k].has(atom.norm);
           // Characters of a Chinese phrase stand side by side in the text itself.
-          if (ok && k > 0 && atom.cjk) ok = atoms[i + k - 1].cjk && atoms[i + k - 1].end === atom.start;
+          if (ok && k > 0 && atom.cjk)
+            ok = atoms[i + k - 1].cjk && atoms[i + k - 1].end === atom.start;
         }
         if (ok) for (let k = 0; k < sequence.length; k++) marked.add(i + k);
       }
@@ -182,7 +186,8 @@ export function snippet(text, units, length = SNIPPET_CHARACTERS) {
   let bestUnits = 0;
   for (let i = 0; i < hits.length; i++) {
     const seen = new Set();
-    for (let j = i; j < hits.length && hits[j][0] < hits[i][0] + length * 0.8; j++) seen.add(hits[j][1]);
+    for (let j = i; j < hits.length && hits[j][0] < hits[i][0] + length * 0.8; j++)
+      seen.add(hits[j][1]);
     if (seen.size > bestUnits) {
       bestUnits = seen.size;
       bestStart = hits[i][0];

@@ -87,12 +87,19 @@ function applyFilters(ranked, docs, filters) {
     const counts = new Map();
     for (const r of ranked) {
       if (!active.every((f) => f === facet || passes(r.doc, f))) continue;
-      for (const value of valuesOf(docs, facet, r.doc)) counts.set(value, (counts.get(value) ?? 0) + 1);
+      for (const value of valuesOf(docs, facet, r.doc))
+        counts.set(value, (counts.get(value) ?? 0) + 1);
     }
     for (const value of filters[facet] ?? []) if (!counts.has(value)) counts.set(value, 0);
-    const values = [...counts].map(([value, count]) => ({ value, label: labelOf(docs, facet, value), count }));
+    const values = [...counts].map(([value, count]) => ({
+      value,
+      label: labelOf(docs, facet, value),
+      count,
+    }));
     values.sort((a, b) =>
-      facet === "year" ? Number(b.value) - Number(a.value) : b.count - a.count || a.label.localeCompare(b.label),
+      facet === "year"
+        ? Number(b.value) - Number(a.value)
+        : b.count - a.count || a.label.localeCompare(b.label),
     );
     facets[facet] = values;
   }

@@ -12,7 +12,12 @@
  */
 
 const PAGE = 10;
-const FACETS = /** @type {const} */ ({ topic: "All topics", tag: "All tags", status: "Any status", year: "Any year" });
+const FACETS = /** @type {const} */ ({
+  topic: "All topics",
+  tag: "All tags",
+  status: "Any status",
+  year: "Any year",
+});
 
 /** @typedef {[string, boolean]} Segment */
 /**
@@ -179,7 +184,9 @@ function setUpSearch(root) {
   function showFilters(facets) {
     let any = false;
     for (const [facet, all] of Object.entries(FACETS)) {
-      const select = /** @type {HTMLSelectElement} */ (filterBar.querySelector(`[data-kb-facet="${facet}"]`));
+      const select = /** @type {HTMLSelectElement} */ (
+        filterBar.querySelector(`[data-kb-facet="${facet}"]`)
+      );
       const values = facets[facet] ?? [];
       const chosen = filters[facet]?.[0] ?? "";
       const options = [new Option(all, "")];
@@ -252,7 +259,14 @@ function setUpSearch(root) {
   });
 
   window.addEventListener("keydown", (event) => {
-    if (event.isComposing || event.keyCode === 229 || event.metaKey || event.ctrlKey || event.altKey) return;
+    if (
+      event.isComposing ||
+      event.keyCode === 229 ||
+      event.metaKey ||
+      event.ctrlKey ||
+      event.altKey
+    )
+      return;
     const active = document.activeElement;
     if (!toggle.checked) {
       const typing =
