@@ -130,3 +130,9 @@ def test_topic_pages_are_documents_too(documents: list[SearchDocument]) -> None:
     )
     assert text.text == "Low-rank adapters.\nMy notes on DoRA and QLoRA."
     assert {"lora", "low rank adaptation"} <= set(text.names)
+
+
+def test_an_empty_knowledge_base_has_an_empty_index(tmp_path: Path) -> None:
+    index = written(build_search_index([]), tmp_path)
+    assert index.manifest["documents"] == 0 and index.manifest["shards"] == []
+    assert index.postings("anything") == {}

@@ -100,9 +100,11 @@ def _search(page: Page, site_url: str, query: str) -> list[str]:
     box = page.locator("input.md-search__input")
     box.click()
     box.fill(query)
-    box.press("End")  # Material searches on keyup
+    # The list says which query it shows (kbtool's search; tests/test_search_browser.py).
+    page.wait_for_function(
+        "q => document.querySelector('.md-search-result__list').dataset.query === q", arg=query
+    )
     titles = page.locator(".md-search-result__list > .md-search-result__item h1")
-    titles.first.wait_for()
     return titles.all_inner_texts()
 
 
