@@ -6,8 +6,9 @@ these files; :data:`FORMAT` names this layout):
 ``manifest.json``
     The number of documents, the fields and their average lengths, how terms are
     sharded (``split``, ``buckets``) and which shards exist (``shards``: a term whose
-    shard is not there is in no document, and nothing is fetched); ``id`` changes whenever anything does,
-    and the browser adds it to every other request so no stale file is used.
+    shard is not there is in no document, and nothing is fetched); ``id`` changes
+    whenever anything does, and the browser adds it to every other request so no
+    stale file is used.
 ``docs.json``
     Per document: each field's length (ranking normalises by it), and its topics,
     tags, status and year as small numbers (the filters), with their labels.
