@@ -156,18 +156,42 @@ class Fetched:
 
 @dataclass
 class Visit:
+    #: From the start of the page load to the first result shown (the query typed at once).
     first_result_ms: float
-    page_ready_ms: float  # of which: the page itself, to DOMContentLoaded
+    #: Of which: the page itself, to DOMContentLoaded.
+    page_ready_ms: float
+    #: From the query's input event to its first result shown (measured in the page).
+    query_ms: float
     index: tuple[int, int, int]
     scripts: tuple[int, int, int]
-    keystrokes_ms: list[float] = field(default_factory=list)
+
+
+# Timestamps taken in the page itself (performance.now(), from the start of the load):
+# each input event, and each time the result list shows a query (kbtool's list says
+# which; Material's only changes).
+RECORDER = """
+window.__kb = { inputs: [], shown: [] };
+document.addEventListener("input", (e) => {
+  if (e.target.matches && e.target.matches(".md-search__input"))
+    window.__kb.inputs.push([performance.now(), e.target.value]);
+}, true);
+new MutationObserver(() => {
+  const list = document.querySelector(".md-search-result__list");
+  if (!list) return;
+  const item = list.querySelector(".md-search-result__item");
+  const shown = list.dataset.query ?? (item ? "*" : null);
+  const last = window.__kb.shown[window.__kb.shown.length - 1];
+  if (shown !== null && (!last || last[1] !== shown))
+    window.__kb.shown.push([performance.now(), shown]);
+}).observe(document, { subtree: true, childList: true, attributes: true,
+                       attributeFilter: ["data-query"] });
+"""
 
 
 def first_result(page: Page, url: str, query: str, material: bool) -> Visit:
-    """Load the home page, type ``query``, wait for its first result."""
+    """Load the home page, type ``query`` at once, wait for its first result."""
     fetched = Fetched()
     page.on("requestfinished", fetched.record)
-    start = time.perf_counter()
     page.goto(url, wait_until="domcontentloaded")
     box = page.locator("input.md-search__input")
     box.click()
@@ -182,37 +206,48 @@ def first_result(page: Page, url: str, query: str, material: bool) -> Visit:
             arg=query,
             timeout=60_000,
         )
-    elapsed = (time.perf_counter() - start) * 1000
-    ready = page.evaluate(
-        "() => { const t = performance.getEntriesByType('navigation')[0];"
-        " return t.domContentLoadedEventEnd; }"
+    ready, inputs, shown = page.evaluate(
+        "() => [performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd,"
+        " window.__kb.inputs, window.__kb.shown]"
     )
     page.remove_listener("requestfinished", fetched.record)
+    typed_at = next(t for t, value in inputs if value == query)
+    result_at = next(t for t, shows in shown if shows in (query, "*") and t >= typed_at)
     index_part = "/search/search_index.json" if material else "/search/"
     scripts_part = "/assets/javascripts/" if material else "/assets/kbtool/search/"
-    return Visit(elapsed, ready, fetched.total(index_part), fetched.total(scripts_part))
+    return Visit(
+        result_at,
+        ready,
+        result_at - typed_at,
+        fetched.total(index_part),
+        fetched.total(scripts_part),
+    )
 
 
 def keystrokes(page: Page, text: str) -> list[float]:
-    """Milliseconds from each key press to the results for exactly the text typed so far."""
+    """Milliseconds from each key's input event to the results for exactly the text typed
+    so far, measured in the page."""
     box = page.locator("input.md-search__input")
     box.fill("")
-    times = []
     typed = ""
     for char in text:
         typed += char
-        start = time.perf_counter()
         if char.isascii():
             box.press(char if char != " " else "Space")
         else:  # a character an input method commits
             page.keyboard.insert_text(char)
         page.wait_for_function(
-            "q => document.querySelector('.md-search-result__list').dataset.query === q "
-            "|| (q.trim() === '' && !document.querySelector('.md-search-result__item'))",
+            "q => document.querySelector('.md-search-result__list').dataset.query === q",
             arg=typed,
             timeout=30_000,
         )
-        times.append((time.perf_counter() - start) * 1000)
+    inputs, shown = page.evaluate("() => [window.__kb.inputs, window.__kb.shown]")
+    times = []
+    prefix = ""
+    for char in text:
+        prefix += char
+        typed_at = max(t for t, value in inputs if value == prefix)
+        times.append(min(t for t, q in shown if q == prefix and t >= typed_at) - typed_at)
     return times
 
 
@@ -260,6 +295,7 @@ def scale(work: Path, sizes: list[int], material_max: int) -> None:
             with serve(root / "site") as url:
                 for query in FIRST_QUERIES:
                     page = chromium.new_page()
+                    page.add_init_script(RECORDER)
                     visit = first_result(page, url, query, material=False)
                     typing = keystrokes(page, TYPED_QUERY) if query == FIRST_QUERIES[0] else []
                     page.close()
@@ -282,6 +318,7 @@ def scale(work: Path, sizes: list[int], material_max: int) -> None:
                 with serve(theirs / "site") as url:
                     for query in FIRST_QUERIES:
                         page = chromium.new_page()
+                        page.add_init_script(RECORDER)
                         _print_visit("Material", query, first_result(page, url, query, True), [])
                         page.close()
         chromium.close()
@@ -291,7 +328,8 @@ def _print_visit(name: str, query: str, visit: Visit, typing: list[float]) -> No
     files, raw, packed = visit.index
     line = (
         f"  {name:<8} first query {query!r}: first result {visit.first_result_ms:,.0f} ms "
-        f"after the page load began (the page ready after {visit.page_ready_ms:,.0f} ms); "
+        f"after the page load began (page ready at {visit.page_ready_ms:,.0f} ms; "
+        f"{visit.query_ms:,.0f} ms from typing to the result); "
         f"index fetched {_kb(raw)} raw, {_kb(packed)} gzipped "
         f"({files} files); scripts {_kb(visit.scripts[1])} raw, {_kb(visit.scripts[2])} gzipped"
     )
@@ -299,10 +337,12 @@ def _print_visit(name: str, query: str, visit: Visit, typing: list[float]) -> No
     if typing:
         later = typing[1:]
         p90 = sorted(later)[int(len(later) * 0.9)]
+        slowest = sorted(zip(later, TYPED_QUERY[1:], range(2, 99), strict=False), reverse=True)[:3]
+        slow = ", ".join(f"{TYPED_QUERY[:n]!r} {ms:.0f} ms" for ms, _c, n in slowest)
         print(
-            f"  {name:<8} typing {TYPED_QUERY!r}: per keystroke median "
+            f"  {name:<8} typing {TYPED_QUERY!r}, per keystroke (input to results) median "
             f"{statistics.median(later):.0f} ms, p90 {p90:.0f} ms, "
-            f"max {max(later):.0f} ms ({len(later)} keystrokes after the first)",
+            f"max {max(later):.0f} ms ({len(later)} keystrokes after the first; slowest: {slow})",
             flush=True,
         )
 

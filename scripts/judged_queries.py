@@ -17,7 +17,10 @@ the notes, each with the notes a researcher would accept as the answer:
   them all (at most 3).
 
 The search engine plays no part in choosing queries or targets: targets are the notes
-whose own text holds the query, by the rules above. Candidates a person would not type
+whose own text holds the query, by the rules above, and, for phrases and title words,
+the topic pages that hold it as well (``topic:<id>``: the site searches topic pages,
+the researcher's text about a whole topic; queries are still drawn from notes alone,
+and how many notes hold a query decides its kind). Candidates a person would not type
 (cut mid-word, only function words, boilerplate of the digest imports) are listed in
 REJECTED below after review, so the files can be made again exactly. The held-out set
 comes from the same pools, disjoint from the judged set (and for names and ids, from
@@ -39,7 +42,7 @@ import jieba.posseg as posseg
 import yaml
 
 from kbtool.config import Layout
-from kbtool.core.knowledge_base import load_knowledge_base
+from kbtool.core.knowledge_base import KnowledgeBase, load_knowledge_base
 from kbtool.core.note import Note
 from kbtool.search.document import NAME_ATOMS
 from kbtool.search.text import markdown_to_text
@@ -51,6 +54,8 @@ KINDS = ("english-phrase", "chinese-one", "chinese-few", "name", "arxiv-id", "ti
 JUDGED_PER_KIND = 25
 HELDOUT_PER_KIND = 12
 SEED = 11
+#: Targets that are topic pages: ``topic:<id>``.
+TOPIC = "topic:"
 
 _STOPWORDS_TEXT = """
     a an the of for in on to and or is are was were be been with by at as from that this
@@ -157,11 +162,30 @@ def note_text(note: Note) -> str:
 
 
 class Corpus:
-    def __init__(self, notes: list[Note]) -> None:
-        self.notes = notes
-        self.texts = {n.path: note_text(n) for n in notes}
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.notes = kb.notes
+        self.texts = {n.path: note_text(n) for n in kb.notes}
         self.atoms = {path: list(atoms(text)) for path, text in self.texts.items()}
-        self.titles = {n.path: list(atoms(n.title)) for n in notes}
+        self.titles = {n.path: list(atoms(n.title)) for n in kb.notes}
+        # Topic pages are searched too: a topic page holding the words answers as well.
+        self.topic_texts = {}
+        for topic in kb.topics:
+            text = kb.topic_texts[topic.id].note.body if topic.id in kb.topic_texts else ""
+            parts = [topic.title, topic.description, markdown_to_text(text)]
+            self.topic_texts[TOPIC + topic.id] = normalize("\n".join(parts))
+        self.topic_titles = {TOPIC + t.id: list(atoms(t.title)) for t in kb.topics}
+
+    def topics_holding(self, kind: str, query: str) -> list[str]:
+        """Topic pages that answer ``query`` of ``kind`` too (never for names and ids)."""
+        if kind.startswith("chinese"):
+            return sorted(t for t, text in self.topic_texts.items() if query in text)
+        words = list(atoms(query))
+        if kind == "english-phrase":
+            found = self.topic_texts.items()
+            return sorted(t for t, text in found if _contains_run(list(atoms(text)), words))
+        if kind == "title-words":
+            return sorted(t for t, seq in self.topic_titles.items() if set(words) <= set(seq))
+        return []
 
     def holding_substring(self, phrase: str) -> list[str]:
         return sorted(p for p, text in self.texts.items() if phrase in text)
@@ -309,9 +333,9 @@ def typed(kind: str, query: str, note: Note, rng: random.Random) -> str:
 
 def main() -> int:
     rng = random.Random(SEED)
-    notes = load_knowledge_base(Layout(ROOT)).notes
-    by_path = {n.path: n for n in notes}
-    corpus = Corpus(notes)
+    kb = load_knowledge_base(Layout(ROOT))
+    by_path = {n.path: n for n in kb.notes}
+    corpus = Corpus(kb)
     chinese = chinese_candidates(corpus)
     pools = {
         "english-phrase": english_candidates(corpus),
@@ -344,7 +368,7 @@ def main() -> int:
             entry = {
                 "query": typed(kind, query, by_path[source], rng),
                 "kind": kind,
-                "targets": targets,
+                "targets": targets + corpus.topics_holding(kind, query),
             }
             (judged if number < JUDGED_PER_KIND else heldout).append(entry)
     OUT.mkdir(parents=True, exist_ok=True)
@@ -354,7 +378,8 @@ def main() -> int:
     ):
         header = (
             f"# Judged search queries over notes/ ({about}). Made by scripts/judged_queries.py\n"
-            "# (see its docstring); each query's targets are the notes that answer it.\n"
+            "# (see its docstring); each query's targets are the notes that answer it, and\n"
+            "# the topic pages (topic:<id>) that do too.\n"
         )
         body = yaml.safe_dump(entries, allow_unicode=True, sort_keys=False, width=100)
         (OUT / name).write_text(header + body, encoding="utf-8")

@@ -36,6 +36,8 @@ SEARCH_DATA = REPO_ROOT / "tests" / "data" / "search"
 #: What a knowledge base is made of (not the built site, caches or the tool's code).
 KB_FILES = ("notes", "topics", "docs", "topics.yml", "kbtool.yml", "inbox.yml", "mkdocs.yml")
 KINDS = ("english-phrase", "chinese-one", "chinese-few", "name", "arxiv-id", "title-words")
+#: A target that is a topic page (``topic:<id>``), not a note.
+TOPIC = "topic:"
 #: Results read per query (the first page of kbtool's list).
 DEPTH = 10
 
@@ -44,7 +46,7 @@ DEPTH = 10
 class Judgment:
     query: str
     kind: str
-    #: Site URLs (relative to the root) of the notes that answer the query.
+    #: Site URLs (relative to the root) of the notes (and topic pages) that answer it.
     targets: frozenset[str]
 
 
@@ -52,11 +54,17 @@ def load_judgments(name: str) -> list[Judgment]:
     """``judged`` (tuned on) or ``heldout`` (kept aside), from tests/data/search/."""
     entries = yaml.safe_load((SEARCH_DATA / f"{name}.yml").read_text(encoding="utf-8"))
     paths = SitePaths()
+
+    def url(target: str) -> str:
+        if target.startswith(TOPIC):
+            return paths.url(paths.topic(target[len(TOPIC) :]))
+        return paths.url(paths.paper(target))
+
     return [
         Judgment(
             query=str(entry["query"]),
             kind=entry["kind"],
-            targets=frozenset(paths.url(paths.paper(t)) for t in entry["targets"]),
+            targets=frozenset(url(t) for t in entry["targets"]),
         )
         for entry in entries
     ]

@@ -57,8 +57,9 @@ const ASCII_ALNUM = /^[a-z0-9]$/;
  *   docYear: number[]}} Docs
  * @typedef {{url: string, kind: string, title: string, year: number|null, venue: string,
  *   topics: string[], tags: string[], status: string, text: string}} Fragment
- * @typedef {{tf: number[], starts: Array<number[]|null>}} Occurrence  per field: how often
- *   (weighted), and where, a document holds a term or a unit
+ * @typedef {{tf: number[], starts: Array<number[]|null>, pending?: Array<number[][]|null>}}
+ *   Occurrence  per field: how often (weighted), and where, a document holds a term or a
+ *   unit; positions from several terms wait in `pending` until read (startsAt)
  * @typedef {Map<number, Occurrence>} Postings  document → where it holds a term
  * @typedef {{kind: "word"|"compound"|"chain"|"char", text: string, terms: string[],
  *   open: boolean, base?: string}} Unit  (base: an arXiv id typed with a version, without it)
@@ -467,7 +468,7 @@ export class SearchEngine {
         // Each field holding all the characters counts a little, pairs count fully.
         const all = charMaps.every((m) => (m.get(doc)?.tf[f] ?? 0) > 0);
         found.tf[f] = (occurrence?.tf[f] ?? 0) / unit.terms.length + (all ? 0.1 : 0);
-        found.starts[f] = occurrence?.starts[f] ?? null;
+        found.starts[f] = occurrence ? startsAt(occurrence, f) : null;
       }
       docs.set(doc, found);
     }
@@ -491,8 +492,6 @@ export class SearchEngine {
     if (terms.length === 1 && terms[0][1] === 1) return all[0];
     /** @type {Map<number, Occurrence>} */
     const docs = new Map();
-    /** @type {Set<Occurrence>} occurrences whose positions came from more than one term */
-    const merged = new Set();
     terms.forEach(([, weight], index) => {
       for (const [doc, hits] of all[index]) {
         let occurrence = docs.get(doc);
@@ -502,22 +501,22 @@ export class SearchEngine {
             starts: new Array(fieldCount).fill(null),
           };
           docs.set(doc, occurrence);
-        } else merged.add(occurrence);
+        }
         for (let f = 0; f < fieldCount; f++) {
           if (!hits.tf[f]) continue;
           occurrence.tf[f] += hits.tf[f] * weight;
           const positions = hits.starts[f];
           if (!positions) continue;
           const starts = occurrence.starts[f];
-          occurrence.starts[f] = starts ? starts.concat(positions) : positions;
+          if (!starts) occurrence.starts[f] = positions;
+          else {
+            // Merged only if a ranking step reads them (most notes are never looked at).
+            occurrence.pending ??= new Array(fieldCount).fill(null);
+            (occurrence.pending[f] ??= [starts]).push(positions);
+          }
         }
       }
     });
-    for (const occurrence of merged) {
-      occurrence.starts = occurrence.starts.map((s) =>
-        s ? [...new Set(s)].sort((a, b) => a - b) : s,
-      );
-    }
     return docs;
   }
 
@@ -553,18 +552,18 @@ export class SearchEngine {
         if (relaxed) {
           if (hits.every((h) => h.tf[f] > 0)) {
             result.tf[f] = Math.min(...hits.map((h) => h.tf[f]));
-            result.starts[f] = hits[0].starts[f];
+            result.starts[f] = startsAt(hits[0], f);
             any = true;
           }
           continue;
         }
-        const first = hits[0].starts[f];
-        if (!first || hits.some((h) => !h.starts[f])) continue;
-        const sets = hits.map((h) => new Set(h.starts[f]));
+        const first = startsAt(hits[0], f);
+        if (!first || hits.some((h) => !startsAt(h, f))) continue;
+        const sets = hits.map((h) => new Set(startsAt(h, f)));
         const starts = first.filter((p) => sets.every((set, i) => set.has(p + i)));
         if (starts.length) {
           const weight = Math.min(
-            ...hits.map((h) => (h.tf[f] ? h.tf[f] / (h.starts[f]?.length || 1) : 1)),
+            ...hits.map((h) => (h.tf[f] ? h.tf[f] / (startsAt(h, f)?.length || 1) : 1)),
           );
           result.tf[f] = starts.length * weight;
           result.starts[f] = starts;
@@ -656,8 +655,8 @@ function mergeOccurrences(a, b) {
   /** @type {Occurrence} */
   const merged = { tf: a.tf.slice(), starts: a.starts.slice() };
   for (let f = 0; f < a.tf.length; f++) {
-    const sa = a.starts[f];
-    const sb = b.starts[f];
+    const sa = startsAt(a, f);
+    const sb = startsAt(b, f);
     if (!sa || !sb) {
       merged.tf[f] += b.tf[f];
       merged.starts[f] = sa ?? sb;
@@ -670,6 +669,21 @@ function mergeOccurrences(a, b) {
     merged.starts[f] = fresh.length ? [...sa, ...fresh].sort((x, y) => x - y) : sa;
   }
   return merged;
+}
+
+/**
+ * Where an occurrence stands in a field, sorted, each position once.
+ * @param {Occurrence} occurrence
+ * @param {number} field
+ * @returns {number[] | null}
+ */
+export function startsAt(occurrence, field) {
+  const pending = occurrence.pending?.[field];
+  if (pending && occurrence.pending) {
+    occurrence.starts[field] = [...new Set(pending.flat())].sort((x, y) => x - y);
+    occurrence.pending[field] = null;
+  }
+  return occurrence.starts[field];
 }
 
 /**
@@ -703,8 +717,8 @@ export function proximity(matches, doc, fieldCount) {
     let best = 0;
     let positional = false;
     for (let f = 0; f < fieldCount; f++) {
-      const sa = a.starts[f];
-      const sb = b.starts[f];
+      const sa = startsAt(a, f);
+      const sb = startsAt(b, f);
       if (!sa || !sb) continue;
       positional = true;
       const weight = Math.min(exactness(a, f), exactness(b, f));
@@ -725,7 +739,7 @@ export function proximity(matches, doc, fieldCount) {
  * @param {number} field
  */
 function exactness(occurrence, field) {
-  const starts = occurrence.starts[field];
+  const starts = startsAt(occurrence, field);
   if (!occurrence.tf[field]) return 0;
   return starts && starts.length ? Math.min(1, occurrence.tf[field] / starts.length) : 1;
 }
@@ -751,7 +765,7 @@ export function coverage(matches, doc) {
 
 /** @param {Occurrence} occurrence */
 function hasPositions(occurrence) {
-  return occurrence.starts.some((s) => s && s.length);
+  return occurrence.starts.some((s) => s && s.length) || !!occurrence.pending;
 }
 
 /**
