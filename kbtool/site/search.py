@@ -27,6 +27,9 @@ ASSETS = (
     "search.js",
     "search-worker.js",
     "search-engine.js",
+    "search-index.js",
+    "search-query.js",
+    "search-rank.js",
     "search-snippet.js",
     "search-tokens.js",
 )

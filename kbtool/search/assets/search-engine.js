@@ -12,32 +12,19 @@
  * two letters away (a typo). If no note holds the runs and compounds exactly, notes
  * holding all of their parts are shown instead (`relaxed`).
  *
- * Ranking is BM25F over the fields key (names, ids), title, meta (authors, venue,
- * topics, tags) and body, each weighted and normalised by its length, multiplied by
- * a bonus when the units stand next to each other in the order typed; notes that
- * answer to the query exactly as a name (an alias, an arXiv id, a citation key, the
- * title) come first.
+ * Ranking (search-rank.js) is BM25F with bonuses for words side by side and for titles
+ * holding them all; notes that answer to the query exactly as a name (an alias, an
+ * arXiv id, a citation key, the title) come first.
  */
 
-import {
-  canonical,
-  isCjk,
-  normalize,
-  splitWord,
-  tokenPattern,
-  unversioned,
-} from "./search-tokens.js";
+import { canonical, isCjk } from "./search-tokens.js";
+import { EXACT, IndexFiles, decodePostings, shardOf } from "./search-index.js";
+import { editDistance, typosAllowed } from "./search-query.js";
+import { inverseFrequency, intersect, mergeOccurrences, score, startsAt } from "./search-rank.js";
 
-/** Field weights and length normalisation: key, title, meta, body. */
-export const FIELD_WEIGHTS = [8, 5, 1.5, 1];
-export const FIELD_B = [0.2, 0.4, 0.3, 0.75];
-const K1 = 1.2;
-/** How much units standing next to each other multiply a note's score (at most 1 + this). */
-const PROXIMITY = 1.5;
-/** How much holding every unit in the title (or among the names) multiplies a note's score. */
-const COVERAGE = 1;
-/** Fields whose holding every unit is worth COVERAGE: key, title. */
-const COVERAGE_FIELDS = [0, 1];
+export { IndexFiles } from "./search-index.js";
+export { parseQuery } from "./search-query.js";
+
 /** A word the typed prefix begins, and a word a typo away, weigh this much of an exact one. */
 const PREFIX_WEIGHT = 0.7;
 const TYPO_WEIGHT = 0.5;
@@ -46,224 +33,17 @@ const TYPO_WEIGHT = 0.5;
 const MAX_PREFIX_TERMS = 32;
 const MAX_SHORT_PREFIX_TERMS = [0, 0, 8, 16];
 const MAX_TYPO_TERMS = 8;
-const EXACT = "=";
-const ASCII_ALNUM = /^[a-z0-9]$/;
+/** Words a prefix begins may hold, together, this many times as many notes as there are. */
+const PREFIX_BUDGET = 2;
 
 /**
- * @typedef {{format: number, id: string, documents: number, fields: string[],
- *   averages: number[], split: string, buckets: number, shards: string[]}} Manifest
- * @typedef {{lengths: number[], topics: Array<[string, string]>, tags: string[],
- *   statuses: string[], docTopics: number[][], docTags: number[][], docStatus: number[],
- *   docYear: number[]}} Docs
- * @typedef {{url: string, kind: string, title: string, year: number|null, venue: string,
- *   topics: string[], tags: string[], status: string, text: string}} Fragment
- * @typedef {{tf: number[], starts: Array<number[]|null>, pending?: Array<number[][]|null>}}
- *   Occurrence  per field: how often (weighted), and where, a document holds a term or a
- *   unit; positions from several terms wait in `pending` until read (startsAt)
- * @typedef {Map<number, Occurrence>} Postings  document → where it holds a term
- * @typedef {{kind: "word"|"compound"|"chain"|"char", text: string, terms: string[],
- *   open: boolean, base?: string}} Unit  (base: an arXiv id typed with a version, without it)
- * @typedef {{unit: Unit, span: number, docs: Map<number, Occurrence>, matched: Set<string>}} UnitMatch
+ * @typedef {import("./search-index.js").Occurrence} Occurrence
+ * @typedef {import("./search-index.js").Postings} Postings
+ * @typedef {import("./search-query.js").Unit} Unit
+ * @typedef {import("./search-rank.js").UnitMatch} UnitMatch
  * @typedef {{topic?: string[], tag?: string[], status?: string[], year?: string[]}} Filters
  * @typedef {{doc: number, score: number, exact: boolean}} Ranked
  */
-
-/** The dictionary shard holding a term: kbtool/search/index.py's shard_of. */
-export function shardOf(
-  /** @type {string} */ term,
-  /** @type {string} */ split,
-  /** @type {number} */ buckets,
-) {
-  if (term.startsWith(EXACT)) term = term.slice(EXACT.length);
-  const first = term[0];
-  if (ASCII_ALNUM.test(first)) {
-    if (!split.includes(first)) return first;
-    const second = term[1] ?? "";
-    return first + (ASCII_ALNUM.test(second) ? second : "_");
-  }
-  return `_${(term.codePointAt(0) ?? 0) % buckets}`;
-}
-
-/**
- * A query as units, in order; `open` marks the last one when typing may go on.
- * @param {string} query
- * @returns {Unit[]}
- */
-export function parseQuery(query) {
-  const text = normalize(query);
-  /** @type {Unit[]} */
-  const units = [];
-  let end = 0;
-  for (const match of text.matchAll(tokenPattern())) {
-    const [whole, run, word] = match;
-    end = (match.index ?? 0) + whole.length;
-    if (run) {
-      const chars = [...run];
-      if (chars.length === 1) units.push({ kind: "char", text: run, terms: [run], open: false });
-      else {
-        const pairs = chars.slice(1).map((char, i) => chars[i] + char);
-        units.push({ kind: "chain", text: run, terms: pairs, open: false });
-      }
-    } else {
-      const parts = splitWord(word);
-      const base = unversioned(word);
-      if (base !== null) {
-        // An arXiv id with a version finds the paper's note whichever version it names.
-        units.push({ kind: "compound", text: word, terms: splitWord(base), open: false, base });
-      } else if (parts.length === 1) {
-        units.push({ kind: "word", text: word, terms: [word], open: false });
-      } else {
-        units.push({ kind: "compound", text: word, terms: parts, open: false });
-      }
-    }
-  }
-  const last = units[units.length - 1];
-  if (last && end === text.length && last.kind !== "chain" && last.kind !== "char")
-    last.open = true;
-  return units;
-}
-
-/**
- * Decode one term's postings (the flat numbers of index.py's format): for each document,
- * how often each field holds the term, and where (CJK characters alone: how often only).
- * @param {number[]} flat
- * @param {number} fieldCount
- * @returns {Postings}
- */
-export function decodePostings(flat, fieldCount) {
-  /** @type {Postings} */
-  const postings = new Map();
-  let i = 0;
-  let doc = 0;
-  while (i < flat.length) {
-    doc += flat[i++];
-    const mask = flat[i++];
-    /** @type {Occurrence} */
-    const occurrence = {
-      tf: new Array(fieldCount).fill(0),
-      starts: new Array(fieldCount).fill(null),
-    };
-    for (let f = 0; f < fieldCount; f++) {
-      if (!(mask & (1 << f))) continue;
-      const count = flat[i++];
-      if (count < 0) {
-        occurrence.tf[f] = -count;
-        continue;
-      }
-      const positions = new Array(count);
-      let position = 0;
-      for (let k = 0; k < count; k++) positions[k] = position += flat[i++];
-      occurrence.tf[f] = count;
-      occurrence.starts[f] = positions;
-    }
-    postings.set(doc, occurrence);
-  }
-  return postings;
-}
-
-/** Levenshtein distance between a and b, or max + 1 as soon as it exceeds max. */
-export function editDistance(
-  /** @type {string} */ a,
-  /** @type {string} */ b,
-  /** @type {number} */ max,
-) {
-  if (Math.abs(a.length - b.length) > max) return max + 1;
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    let best = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
-      // A swap of two neighbours counts as one edit.
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-        current[j] = Math.min(current[j], (previous[j - 2] ?? i) + 1);
-      }
-      best = Math.min(best, current[j]);
-    }
-    if (best > max) return max + 1;
-    previous = current;
-  }
-  return previous[b.length];
-}
-
-/** Edits a word of this length may be away from a word it is taken for. */
-function typosAllowed(/** @type {string} */ word) {
-  if (word.length < 4 || /^\d/.test(word) || isCjk(word[0])) return 0;
-  return word.length < 8 ? 1 : 2;
-}
-
-/** The index files, fetched once each, on demand. */
-export class IndexFiles {
-  /**
-   * @param {string} base URL of the index folder, ending in "/"
-   * @param {(url: string, init?: RequestInit) => Promise<Response>} fetcher
-   */
-  constructor(base, fetcher = (url, init) => fetch(url, init)) {
-    this.base = base;
-    this.fetcher = fetcher;
-    /** @type {Map<string, Promise<any>>} */
-    this.cache = new Map();
-    /** @type {Promise<Manifest> | null} */
-    this.manifestPromise = null;
-  }
-
-  /** @returns {Promise<Manifest>} */
-  manifest() {
-    if (!this.manifestPromise) {
-      // Revalidated every time the page loads: it names the build all other files belong to.
-      this.manifestPromise = this.fetchJson(`${this.base}manifest.json`, {
-        cache: "no-cache",
-      }).then((manifest) => {
-        if (manifest.format !== 1)
-          throw new Error(`unknown search index format ${manifest.format}`);
-        return manifest;
-      });
-    }
-    return this.manifestPromise;
-  }
-
-  /**
-   * @param {string} path relative to the index folder
-   * @returns {Promise<any>}
-   */
-  async file(path) {
-    let found = this.cache.get(path);
-    if (!found) {
-      found = this.manifest().then((m) => this.fetchJson(`${this.base}${path}?v=${m.id}`));
-      this.cache.set(path, found);
-      found.catch(() => this.cache.delete(path));
-    }
-    return found;
-  }
-
-  /** @param {string} url @param {RequestInit} [init] */
-  async fetchJson(url, init) {
-    const response = await this.fetcher(url, init);
-    if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
-    return response.json();
-  }
-
-  /** @returns {Promise<Docs>} */
-  docs() {
-    return this.file("docs.json");
-  }
-
-  /** @param {string} shard @returns {Promise<Record<string, [number, number]>>} */
-  shard(shard) {
-    return this.file(`d/${shard}.json`);
-  }
-
-  /** @param {number} number @returns {Promise<Record<string, number[]>>} */
-  postingsFile(number) {
-    return this.file(`p/${number}.json`);
-  }
-
-  /** @param {number} doc @returns {Promise<Fragment>} */
-  fragment(doc) {
-    return this.file(`f/${doc}.json`);
-  }
-}
 
 export class SearchEngine {
   /** @param {IndexFiles} files */
@@ -310,13 +90,27 @@ export class SearchEngine {
    * @param {string} term
    */
   async prefixTerms(term) {
-    const dictionary = await this.dictionaryFor(term);
+    const [manifest, dictionary] = await Promise.all([
+      this.files.manifest(),
+      this.dictionaryFor(term),
+    ]);
     const found = [];
     for (const candidate of Object.keys(dictionary)) {
       if (candidate.length > term.length && candidate.startsWith(term)) found.push(candidate);
     }
     found.sort((a, b) => dictionary[b][0] - dictionary[a][0] || a.length - b.length);
-    return found.slice(0, MAX_SHORT_PREFIX_TERMS[term.length] ?? MAX_PREFIX_TERMS);
+    // The most frequent words first, while their postings stay within a budget: a short
+    // prefix begins common words whose postings are large, and the next letter is coming.
+    const limit = MAX_SHORT_PREFIX_TERMS[term.length] ?? MAX_PREFIX_TERMS;
+    const budget = PREFIX_BUDGET * Math.max(manifest.documents, 1000);
+    const chosen = [];
+    let spent = 0;
+    for (const candidate of found.slice(0, limit)) {
+      spent += dictionary[candidate][0];
+      if (chosen.length && spent > budget) break;
+      chosen.push(candidate);
+    }
+    return chosen;
   }
 
   /**
@@ -599,29 +393,13 @@ export class SearchEngine {
       candidates = intersect(matches);
     }
     const exact = await this.exactNames(units);
-    const count = manifest.documents;
-    const fieldCount = manifest.fields.length;
-    const idf = matches.map((m) => Math.log(1 + (count - m.docs.size + 0.5) / (m.docs.size + 0.5)));
+    const idf = matches.map((m) => inverseFrequency(m.docs.size, manifest.documents));
     /** @type {Ranked[]} */
-    const ranked = candidates.map((doc) => {
-      let score = 0;
-      for (let u = 0; u < matches.length; u++) {
-        const occurrence = /** @type {Occurrence} */ (matches[u].docs.get(doc));
-        let tf = 0;
-        for (let f = 0; f < fieldCount; f++) {
-          if (!occurrence.tf[f]) continue;
-          const norm =
-            1 -
-            FIELD_B[f] +
-            (FIELD_B[f] * docs.lengths[doc * fieldCount + f]) / (manifest.averages[f] || 1);
-          tf += (FIELD_WEIGHTS[f] * occurrence.tf[f]) / norm;
-        }
-        score += (idf[u] * tf * (K1 + 1)) / (K1 + tf);
-      }
-      score *= 1 + PROXIMITY * proximity(matches, doc, fieldCount);
-      if (matches.length > 1) score *= 1 + COVERAGE * coverage(matches, doc);
-      return { doc, score, exact: exact.has(doc) };
-    });
+    const ranked = candidates.map((doc) => ({
+      doc,
+      score: score(matches, idf, doc, manifest, docs),
+      exact: exact.has(doc),
+    }));
     ranked.sort((a, b) => Number(b.exact) - Number(a.exact) || b.score - a.score || a.doc - b.doc);
     return { ranked, matches, relaxed };
   }
@@ -643,150 +421,4 @@ export class SearchEngine {
     }
     return found;
   }
-}
-
-/**
- * Two ways a note holds one unit, as one: positions united, frequencies added.
- * @param {Occurrence} a
- * @param {Occurrence} b
- * @returns {Occurrence}
- */
-function mergeOccurrences(a, b) {
-  /** @type {Occurrence} */
-  const merged = { tf: a.tf.slice(), starts: a.starts.slice() };
-  for (let f = 0; f < a.tf.length; f++) {
-    const sa = startsAt(a, f);
-    const sb = startsAt(b, f);
-    if (!sa || !sb) {
-      merged.tf[f] += b.tf[f];
-      merged.starts[f] = sa ?? sb;
-      continue;
-    }
-    // The same position matched twice (a compound, and its parts) counts once.
-    const seen = new Set(sa);
-    const fresh = sb.filter((p) => !seen.has(p));
-    merged.tf[f] += (b.tf[f] * fresh.length) / sb.length;
-    merged.starts[f] = fresh.length ? [...sa, ...fresh].sort((x, y) => x - y) : sa;
-  }
-  return merged;
-}
-
-/**
- * Where an occurrence stands in a field, sorted, each position once.
- * @param {Occurrence} occurrence
- * @param {number} field
- * @returns {number[] | null}
- */
-export function startsAt(occurrence, field) {
-  const pending = occurrence.pending?.[field];
-  if (pending && occurrence.pending) {
-    occurrence.starts[field] = [...new Set(pending.flat())].sort((x, y) => x - y);
-    occurrence.pending[field] = null;
-  }
-  return occurrence.starts[field];
-}
-
-/**
- * Documents in every unit's match, smallest set first.
- * @param {UnitMatch[]} matches
- */
-function intersect(matches) {
-  if (!matches.length) return [];
-  const ordered = [...matches].sort((a, b) => a.docs.size - b.docs.size);
-  const result = [];
-  for (const doc of ordered[0].docs.keys()) {
-    if (ordered.every((m) => m.docs.has(doc))) result.push(doc);
-  }
-  return result;
-}
-
-/**
- * How closely a note's units follow one another as typed: 1 when each stands right
- * after the one before (in some field), less with words between, 0 when far apart.
- * @param {UnitMatch[]} matches
- * @param {number} doc
- * @param {number} fieldCount
- */
-export function proximity(matches, doc, fieldCount) {
-  let pairs = 0;
-  let total = 0;
-  for (let u = 0; u + 1 < matches.length; u++) {
-    const a = /** @type {Occurrence} */ (matches[u].docs.get(doc));
-    const b = /** @type {Occurrence} */ (matches[u + 1].docs.get(doc));
-    const span = matches[u].span;
-    let best = 0;
-    let positional = false;
-    for (let f = 0; f < fieldCount; f++) {
-      const sa = startsAt(a, f);
-      const sb = startsAt(b, f);
-      if (!sa || !sb) continue;
-      positional = true;
-      const weight = Math.min(exactness(a, f), exactness(b, f));
-      best = Math.max(best, weight * pairCloseness(sa, sb, span));
-      if (best === 1) break;
-    }
-    if (!positional && (!hasPositions(a) || !hasPositions(b))) continue;
-    pairs += 1;
-    total += best;
-  }
-  return pairs ? total / pairs : 0;
-}
-
-/**
- * How much of a unit's occurrences in a field are exact: the average weight of its
- * positions there (1 when every one is the word typed; less for prefixes and typos).
- * @param {Occurrence} occurrence
- * @param {number} field
- */
-function exactness(occurrence, field) {
-  const starts = startsAt(occurrence, field);
-  if (!occurrence.tf[field]) return 0;
-  return starts && starts.length ? Math.min(1, occurrence.tf[field] / starts.length) : 1;
-}
-
-/**
- * Whether one short field (the title, or the names) holds every unit: 1 when it does
- * with the words as typed, less when some only by prefix or typo, 0 when none does.
- * @param {UnitMatch[]} matches
- * @param {number} doc
- */
-export function coverage(matches, doc) {
-  let best = 0;
-  for (const field of COVERAGE_FIELDS) {
-    let product = 1;
-    for (const match of matches) {
-      product *= exactness(/** @type {Occurrence} */ (match.docs.get(doc)), field);
-      if (!product) break;
-    }
-    best = Math.max(best, product);
-  }
-  return best;
-}
-
-/** @param {Occurrence} occurrence */
-function hasPositions(occurrence) {
-  return occurrence.starts.some((s) => s && s.length) || !!occurrence.pending;
-}
-
-/**
- * 1 if some b starts right after an a ends, 1/2 or 1/3 with a word or two between,
- * 1/4 right before it; else 0. Both lists are sorted.
- * @param {number[]} a
- * @param {number[]} b
- * @param {number} span positions an a covers after its start
- */
-function pairCloseness(a, b, span) {
-  let best = 0;
-  let j = 0;
-  for (const p of a) {
-    const end = p + span;
-    while (j < b.length && b[j] <= end - 2) j++;
-    for (let k = j; k < b.length && b[k] <= end + 3; k++) {
-      const gap = b[k] - end;
-      const closeness = gap >= 1 ? 1 / gap : gap <= -1 ? 0.25 : 0;
-      if (closeness > best) best = closeness;
-      if (best === 1) return 1;
-    }
-  }
-  return best;
 }

@@ -16,7 +16,7 @@ import { highlight, patterns, snippet } from "./search-snippet.js";
 
 /**
  * @typedef {import("./search-engine.js").Filters} Filters
- * @typedef {import("./search-engine.js").Docs} Docs
+ * @typedef {import("./search-index.js").Docs} Docs
  * @typedef {import("./search-engine.js").Ranked} Ranked
  * @typedef {{value: string, label: string, count: number}} FacetValue
  */
