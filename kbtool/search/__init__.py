@@ -9,9 +9,15 @@ Built from the notes' own text at build time, never by parsing rendered HTML:
   a pure function per note (a build can run it in parallel or cache it);
 - :mod:`kbtool.search.index`: :func:`build_search_index`, the sharded files the
   browser fetches on demand;
-- ``assets/``: the browser side (a module worker that loads shards as a query
-  needs them and ranks; the search box and result list), and ``theme/``: the
-  header partial that puts the box where Material puts its own.
+- ``assets/``: the browser side, plain ES modules typed with JSDoc (``// @ts-check``):
+  ``search.js`` (the box and the result list), ``search-worker.js`` (a module worker),
+  ``search-engine.js`` (matching), ``search-index.js`` (the files, fetched as a query
+  needs them), ``search-query.js`` (units, typos), ``search-rank.js`` (BM25F and its
+  bonuses), ``search-snippet.js`` (marked passages), ``search-tokens.js`` (the rules
+  of :mod:`kbtool.search.tokens` again; tests hold the two to the same terms).
+  ``tsc --noEmit --allowJs --checkJs --strict`` and ``prettier --print-width 100``
+  pass on them; neither is needed to build or test;
+- ``theme/``: the header partial that puts the box where Material puts its own.
 """
 
 from __future__ import annotations
