@@ -20,7 +20,15 @@
 import { canonical, isCjk } from "./search-tokens.js";
 import { EXACT, IndexFiles, decodePostings, shardOf } from "./search-index.js";
 import { editDistance, typosAllowed } from "./search-query.js";
-import { inverseFrequency, intersect, mergeOccurrences, score, startsAt } from "./search-rank.js";
+import {
+  MAX_BONUS,
+  baseScore,
+  bonus,
+  intersect,
+  inverseFrequency,
+  mergeOccurrences,
+  startsAt,
+} from "./search-rank.js";
 
 export { IndexFiles } from "./search-index.js";
 export { parseQuery } from "./search-query.js";
@@ -33,6 +41,8 @@ const TYPO_WEIGHT = 0.5;
 const MAX_PREFIX_TERMS = 32;
 const MAX_SHORT_PREFIX_TERMS = [0, 0, 8, 16];
 const MAX_TYPO_TERMS = 8;
+/** Results ranked with every bonus, exactly; beyond them the order may be approximate. */
+const EXACT_RANKS = 200;
 /** Words a prefix begins may hold, together, this many times as many notes as there are. */
 const PREFIX_BUDGET = 2;
 
@@ -397,11 +407,32 @@ export class SearchEngine {
     /** @type {Ranked[]} */
     const ranked = candidates.map((doc) => ({
       doc,
-      score: score(matches, idf, doc, manifest, docs),
+      score: baseScore(matches, idf, doc, manifest, docs),
       exact: exact.has(doc),
     }));
-    ranked.sort((a, b) => Number(b.exact) - Number(a.exact) || b.score - a.score || a.doc - b.doc);
-    return { ranked, matches, relaxed };
+    const order = (/** @type {Ranked} */ a, /** @type {Ranked} */ b) =>
+      Number(b.exact) - Number(a.exact) || b.score - a.score || a.doc - b.doc;
+    ranked.sort(order);
+    // The bonuses (words side by side, a title holding them all) cost the most: give them
+    // to notes in order of their base score, until no note left could reach the first
+    // EXACT_RANKS even with the largest bonus. Those ranks are exact; beyond, notes not
+    // reached keep their base score.
+    /** @type {number[]} the best scores with bonuses so far, highest first */
+    const best = [];
+    let reached = 0;
+    for (const result of ranked) {
+      const bound = best.length >= EXACT_RANKS ? best[EXACT_RANKS - 1] : 0;
+      if (!result.exact && result.score * MAX_BONUS < bound) break;
+      result.score *= bonus(matches, result.doc, manifest);
+      reached += 1;
+      if (result.exact || result.score <= bound) continue;
+      let at = best.length;
+      while (at > 0 && best[at - 1] < result.score) at -= 1;
+      best.splice(at, 0, result.score);
+      if (best.length > EXACT_RANKS) best.pop();
+    }
+    const refined = ranked.slice(0, reached).sort(order);
+    return { ranked: refined.concat(ranked.slice(reached)), matches, relaxed };
   }
 
   /**

@@ -25,15 +25,18 @@ const COVERAGE_FIELDS = [0, 1];
  * @typedef {{unit: Unit, span: number, docs: Map<number, Occurrence>, matched: Set<string>}} UnitMatch
  */
 
+/** The most the bonuses can multiply a score by. */
+export const MAX_BONUS = (1 + PROXIMITY) * (1 + COVERAGE);
+
 /**
- * A note's score for the units' matches.
+ * BM25F alone.
  * @param {UnitMatch[]} matches
- * @param {number[]} idf each unit's inverse document frequency
+ * @param {number[]} idf
  * @param {number} doc
  * @param {Manifest} manifest
  * @param {Docs} docs
  */
-export function score(matches, idf, doc, manifest, docs) {
+export function baseScore(matches, idf, doc, manifest, docs) {
   const fieldCount = manifest.fields.length;
   let total = 0;
   for (let u = 0; u < matches.length; u++) {
@@ -46,9 +49,20 @@ export function score(matches, idf, doc, manifest, docs) {
     }
     total += (idf[u] * tf * (K1 + 1)) / (K1 + tf);
   }
-  total *= 1 + PROXIMITY * proximity(matches, doc, fieldCount);
-  if (matches.length > 1) total *= 1 + COVERAGE * coverage(matches, doc);
   return total;
+}
+
+/**
+ * What the units standing side by side, and a title holding them all, multiply a
+ * note's score by: between 1 and MAX_BONUS.
+ * @param {UnitMatch[]} matches
+ * @param {number} doc
+ * @param {Manifest} manifest
+ */
+export function bonus(matches, doc, manifest) {
+  let factor = 1 + PROXIMITY * proximity(matches, doc, manifest.fields.length);
+  if (matches.length > 1) factor *= 1 + COVERAGE * coverage(matches, doc);
+  return factor;
 }
 
 /**
@@ -95,10 +109,27 @@ export function mergeOccurrences(a, b) {
 export function startsAt(occurrence, field) {
   const pending = occurrence.pending?.[field];
   if (pending && occurrence.pending) {
-    occurrence.starts[field] = [...new Set(pending.flat())].sort((x, y) => x - y);
+    occurrence.starts[field] = pending.reduce(mergeSorted);
     occurrence.pending[field] = null;
   }
   return occurrence.starts[field];
+}
+
+/**
+ * Two sorted lists of positions as one, each position once.
+ * @param {number[]} a
+ * @param {number[]} b
+ */
+function mergeSorted(a, b) {
+  /** @type {number[]} */
+  const out = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const next = j >= b.length || (i < a.length && a[i] <= b[j]) ? a[i++] : b[j++];
+    if (out[out.length - 1] !== next) out.push(next);
+  }
+  return out;
 }
 
 /**
