@@ -45,8 +45,9 @@ def search(page: Page, query: str) -> list[str]:
 
 
 def wait_for(page: Page, query: str) -> None:
+    """Until the list shows the results of ``query``, and their passages."""
     page.wait_for_function(
-        f"q => document.querySelector('{LIST}').dataset.query === q", arg=query, timeout=10_000
+        f"q => document.querySelector('{LIST}').dataset.passages === q", arg=query, timeout=10_000
     )
 
 

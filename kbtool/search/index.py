@@ -23,9 +23,12 @@ these files; :data:`FORMAT` names this layout):
     the gap from the previous document's number, a bit mask of the fields holding
     it, then for each of those fields the number of positions and the gaps between
     them. Terms are packed in sorted order into files of about :data:`POSTINGS_FILE_BYTES`.
+``heads.json``
+    What a result shows first, for every document: URL, title, venue, and kind
+    (``n``: a note, ``t``: a topic page), one letter each in a string. With docs.json
+    it lets the list of results show at once; the passages follow.
 ``f/<n>.json``
-    What a result shows: URL, kind (``note`` or ``topic``), title, year, venue, topics,
-    tags, status and text.
+    A document's text (``text``), where a result's passage is taken from.
 
 Exact names are terms too: ``=`` followed by the name's canonical text
 (:func:`kbtool.search.tokens.canonical`), held in the key field.
@@ -176,17 +179,12 @@ def _facets(documents: Sequence[SearchDocument]) -> dict[str, object]:
     }
 
 
-def _fragment(document: SearchDocument) -> dict[str, object]:
+def _heads(documents: Sequence[SearchDocument]) -> dict[str, object]:
     return {
-        "url": document.url,
-        "kind": document.kind,
-        "title": document.title,
-        "year": document.year,
-        "venue": document.venue,
-        "topics": [title for _id, title in document.topics],
-        "tags": list(document.tags),
-        "status": document.status,
-        "text": document.text,
+        "urls": [d.url for d in documents],
+        "titles": [d.title for d in documents],
+        "venues": [d.venue for d in documents],
+        "kinds": "".join(d.kind[0] for d in documents),
     }
 
 
@@ -205,8 +203,9 @@ def build_search_index(documents: Sequence[SearchDocument]) -> SearchIndex:
     averages = [round(sum(d.lengths[f] for d in documents) / count, 3) for f in range(len(FIELDS))]
     docs = {"lengths": [n for d in documents for n in d.lengths], **_facets(documents)}
     files["docs.json"] = _json(docs)
+    files["heads.json"] = _json(_heads(documents))
     for number, document in enumerate(documents):
-        files[f"f/{number}.json"] = _json(_fragment(document))
+        files[f"f/{number}.json"] = _json({"text": document.text})
     digest = hashlib.sha1(usedforsecurity=False)
     for path in sorted(files):
         digest.update(path.encode() + b"\0" + files[path])

@@ -73,8 +73,17 @@ class BuiltIndex:
         return {self.fragment(doc)["url"] for doc in self.postings(term)}
 
     def fragment(self, doc: int) -> dict[str, Any]:
-        fragment: dict[str, Any] = self.json(f"f/{doc}.json")
-        return fragment
+        """What a result shows of document ``doc``: its head (URL, title, venue, kind), and
+        its text (``f/<doc>.json``)."""
+        heads = self.json("heads.json")
+        kinds = {"n": "note", "t": "topic"}
+        return {
+            "url": heads["urls"][doc],
+            "title": heads["titles"][doc],
+            "venue": heads["venues"][doc],
+            "kind": kinds[heads["kinds"][doc]],
+            **self.json(f"f/{doc}.json"),
+        }
 
     def fragments(self) -> list[dict[str, Any]]:
         return [self.fragment(doc) for doc in range(self.manifest["documents"])]

@@ -69,7 +69,7 @@ export class SearchEngine {
 
   /** Start loading what every query needs. */
   async prepare() {
-    await Promise.all([this.files.manifest(), this.files.docs()]);
+    await Promise.all([this.files.manifest(), this.files.docs(), this.files.heads()]);
   }
 
   /**

@@ -14,8 +14,9 @@ const ASCII_ALNUM = /^[a-z0-9]$/;
  * @typedef {{lengths: number[], topics: Array<[string, string]>, tags: string[],
  *   statuses: string[], docTopics: number[][], docTags: number[][], docStatus: number[],
  *   docYear: number[]}} Docs
- * @typedef {{url: string, kind: string, title: string, year: number|null, venue: string,
- *   topics: string[], tags: string[], status: string, text: string}} Fragment
+ * @typedef {{urls: string[], titles: string[], venues: string[], kinds: string}} Heads
+ *   what each document's result shows first (kinds: "n" a note, "t" a topic page)
+ * @typedef {{text: string}} Fragment  a document's text, for the passage a result quotes
  * @typedef {{tf: number[], starts: Array<number[]|null>, pending?: Array<number[][]|null>}}
  *   Occurrence  per field: how often (weighted), and where, a document holds a term or a
  *   unit; positions from several terms wait in `pending` until read (search-rank.js)
@@ -140,6 +141,11 @@ export class IndexFiles {
   /** @param {number} number @returns {Promise<Record<string, number[]>>} */
   postingsFile(number) {
     return this.file(`p/${number}.json`);
+  }
+
+  /** @returns {Promise<Heads>} */
+  heads() {
+    return this.file("heads.json");
   }
 
   /** @param {number} doc @returns {Promise<Fragment>} */

@@ -1,13 +1,15 @@
 // @ts-check
 /**
  * The search worker: the page posts queries, the worker loads what each needs of the
- * index, ranks, filters, and posts back one page of results ready to show (titles and
- * passages as marked segments, facts, filter counts). Everything slow happens here, so
+ * index, ranks, filters, and posts back one page of results ready to show (titles as
+ * marked segments, facts, filter counts), then the passages they quote, marked. Everything slow happens here, so
  * the page stays responsive while the index loads.
  *
  * Messages in:  {type: "prepare", index}  start loading (the search box got focus)
  *               {type: "search", index, seq, query, filters, offset, limit}
  * Messages out: {type: "results", seq, query, total, relaxed, offset, results, facets}
+ *                 the page of results, shown at once (titles marked, facts, filters)
+ *               {type: "passages", seq, query, offset, passages}  then their passages
  *               {type: "failed", seq, message}
  */
 
@@ -34,24 +36,25 @@ function engineFor(index) {
 /** The facets of the index: how to read each document's values. */
 const FACETS = /** @type {const} */ (["topic", "tag", "status", "year"]);
 
+/** @type {WeakMap<Docs, Record<string, string[][]>>} each document's values of each facet */
+const valueTables = new WeakMap();
+
 /**
- * A document's values of a facet, as the strings filters hold.
+ * Each document's values of each facet, as the strings filters hold (worked out once).
  * @param {Docs} docs
- * @param {string} facet
- * @param {number} doc
- * @returns {string[]}
  */
-function valuesOf(docs, facet, doc) {
-  switch (facet) {
-    case "topic":
-      return docs.docTopics[doc].map((i) => docs.topics[i][0]);
-    case "tag":
-      return docs.docTags[doc].map((i) => docs.tags[i]);
-    case "status":
-      return docs.docStatus[doc] >= 0 ? [docs.statuses[docs.docStatus[doc]]] : [];
-    default:
-      return docs.docYear[doc] ? [String(docs.docYear[doc])] : [];
+function valuesOf(docs) {
+  let tables = valueTables.get(docs);
+  if (!tables) {
+    tables = {
+      topic: docs.docTopics.map((ids) => ids.map((i) => docs.topics[i][0])),
+      tag: docs.docTags.map((ids) => ids.map((i) => docs.tags[i])),
+      status: docs.docStatus.map((i) => (i >= 0 ? [docs.statuses[i]] : [])),
+      year: docs.docYear.map((year) => (year ? [String(year)] : [])),
+    };
+    valueTables.set(docs, tables);
   }
+  return tables;
 }
 
 /**
@@ -73,23 +76,24 @@ function labelOf(docs, facet, value) {
  * @param {Filters} filters
  */
 function applyFilters(ranked, docs, filters) {
+  const tables = valuesOf(docs);
   const active = FACETS.filter((f) => (filters[f] ?? []).length);
-  /** @type {(doc: number, facet: string) => boolean} */
-  const passes = (doc, facet) => {
-    const wanted = filters[/** @type {keyof Filters} */ (facet)] ?? [];
-    return valuesOf(docs, facet, doc).some((v) => wanted.includes(v));
-  };
-  const kept = ranked.filter((r) => active.every((f) => passes(r.doc, f)));
+  const wanted = Object.fromEntries(active.map((f) => [f, new Set(filters[f])]));
+  // For each result, the active facets it fails (most pass all, or fail one).
+  const failing = ranked.map((r) =>
+    active.filter((f) => !tables[f][r.doc].some((v) => wanted[f].has(v))),
+  );
+  const kept = ranked.filter((_r, i) => failing[i].length === 0);
   /** @type {Record<string, FacetValue[]>} */
   const facets = {};
   for (const facet of FACETS) {
     /** @type {Map<string, number>} */
     const counts = new Map();
-    for (const r of ranked) {
-      if (!active.every((f) => f === facet || passes(r.doc, f))) continue;
-      for (const value of valuesOf(docs, facet, r.doc))
-        counts.set(value, (counts.get(value) ?? 0) + 1);
-    }
+    ranked.forEach((r, i) => {
+      const fails = failing[i];
+      if (fails.length > 1 || (fails.length === 1 && fails[0] !== facet)) return;
+      for (const value of tables[facet][r.doc]) counts.set(value, (counts.get(value) ?? 0) + 1);
+    });
     for (const value of filters[facet] ?? []) if (!counts.has(value)) counts.set(value, 0);
     const values = [...counts].map(([value, count]) => ({
       value,
@@ -106,33 +110,46 @@ function applyFilters(ranked, docs, filters) {
   return { kept, facets };
 }
 
-/** @param {any} message */
-async function search(message) {
+/**
+ * Answer one search: the page of results at once (titles, facts), then their passages.
+ * @param {any} message
+ * @param {(reply: object) => void} reply
+ */
+async function search(message, reply) {
   const current = engineFor(message.index);
   const units = parseQuery(message.query);
-  const docs = await current.files.docs();
+  const [docs, heads] = await Promise.all([current.files.docs(), current.files.heads()]);
+  const answer = { type: "results", seq: message.seq, query: message.query };
   if (!units.length) {
-    return { total: 0, relaxed: false, results: [], facets: {} };
+    reply({ ...answer, offset: 0, total: 0, relaxed: false, results: [], facets: {} });
+    return;
   }
   const { ranked, matches, relaxed } = await current.rank(units);
-  if (message.seq < latest) return null; // a newer query is on its way
+  if (message.seq < latest) return; // a newer query is on its way
   const { kept, facets } = applyFilters(ranked, docs, message.filters ?? {});
   const page = kept.slice(message.offset, message.offset + message.limit);
   const marks = patterns(matches, relaxed);
-  const fragments = await Promise.all(page.map((r) => current.files.fragment(r.doc)));
-  const results = fragments.map((fragment, i) => ({
-    url: fragment.url,
-    kind: fragment.kind,
-    title: highlight(fragment.title, marks),
-    snippet: snippet(fragment.text, marks),
-    year: fragment.year,
-    venue: fragment.venue,
-    topics: fragment.topics,
-    tags: fragment.tags,
-    status: fragment.status,
-    exact: page[i].exact,
+  const results = page.map(({ doc, exact }) => ({
+    url: heads.urls[doc],
+    kind: heads.kinds[doc] === "t" ? "topic" : "note",
+    title: highlight(heads.titles[doc], marks),
+    year: docs.docYear[doc] || null,
+    venue: heads.venues[doc],
+    topics: docs.docTopics[doc].map((i) => docs.topics[i][1]),
+    status: docs.docStatus[doc] >= 0 ? docs.statuses[docs.docStatus[doc]] : "",
+    exact,
   }));
-  return { total: kept.length, relaxed, results, facets };
+  reply({ ...answer, offset: message.offset, total: kept.length, relaxed, results, facets });
+  const fragments = await Promise.all(page.map((r) => current.files.fragment(r.doc)));
+  if (message.seq < latest) return;
+  const passages = fragments.map((fragment) => snippet(fragment.text, marks));
+  reply({
+    type: "passages",
+    seq: message.seq,
+    query: message.query,
+    offset: message.offset,
+    passages,
+  });
 }
 
 self.addEventListener("message", async (event) => {
@@ -146,14 +163,8 @@ self.addEventListener("message", async (event) => {
   if (message.type !== "search") return;
   latest = Math.max(latest, message.seq);
   try {
-    const found = await search(message);
-    if (found === null || message.seq < latest) return;
-    self.postMessage({
-      type: "results",
-      seq: message.seq,
-      query: message.query,
-      offset: message.offset,
-      ...found,
+    await search(message, (reply) => {
+      if (message.seq >= latest) self.postMessage(reply);
     });
   } catch (error) {
     self.postMessage({ type: "failed", seq: message.seq, message: String(error) });

@@ -21,8 +21,8 @@ const FACETS = /** @type {const} */ ({
 
 /** @typedef {[string, boolean]} Segment */
 /**
- * @typedef {{url: string, kind: string, title: Segment[], snippet: Segment[], year: number|null,
- *   venue: string, topics: string[], tags: string[], status: string, exact: boolean}} Result
+ * @typedef {{url: string, kind: string, title: Segment[], year: number|null,
+ *   venue: string, topics: string[], status: string, exact: boolean}} Result
  * @typedef {{value: string, label: string, count: number}} FacetValue
  */
 
@@ -87,6 +87,7 @@ function setUpSearch(root) {
       more.hidden = true;
       meta.textContent = idle;
       delete list.dataset.query;
+      delete list.dataset.passages;
       return;
     }
     seq += 1;
@@ -104,6 +105,15 @@ function setUpSearch(root) {
     if (message.seq !== seq) return; // overtaken by what was typed since
     if (message.type === "failed") {
       fail(message.message);
+      return;
+    }
+    if (message.type === "passages") {
+      const items = list.querySelectorAll(".md-search-result__item");
+      message.passages.forEach((/** @type {Segment[]} */ passage, /** @type {number} */ i) => {
+        const target = items[message.offset + i]?.querySelector(".kb-search-snippet");
+        target?.replaceChildren(...marked(passage));
+      });
+      list.dataset.passages = message.query;
       return;
     }
     if (message.offset === 0) {
@@ -159,12 +169,9 @@ function setUpSearch(root) {
       }
       article.append(line);
     }
-    if (result.snippet.length) {
-      const passage = document.createElement("p");
-      passage.className = "kb-search-snippet";
-      passage.append(...marked(result.snippet));
-      article.append(passage);
-    }
+    const passage = document.createElement("p");
+    passage.className = "kb-search-snippet"; // filled when the worker sends the passages
+    article.append(passage);
     link.append(article);
     entry.append(link);
     return entry;
