@@ -24,6 +24,7 @@ import {
   MAX_BONUS,
   baseScore,
   bonus,
+  hasPositionsIn,
   intersect,
   inverseFrequency,
   mergeOccurrences,
@@ -309,15 +310,10 @@ export class SearchEngine {
         for (let f = 0; f < fieldCount; f++) {
           if (!hits.tf[f]) continue;
           occurrence.tf[f] += hits.tf[f] * weight;
-          const positions = hits.starts[f];
-          if (!positions) continue;
-          const starts = occurrence.starts[f];
-          if (!starts) occurrence.starts[f] = positions;
-          else {
-            // Merged only if a ranking step reads them (most notes are never looked at).
-            occurrence.pending ??= new Array(fieldCount).fill(null);
-            (occurrence.pending[f] ??= [starts]).push(positions);
-          }
+          if (!hasPositionsIn(hits, f)) continue;
+          // Read and merged only if a ranking step asks (most notes are never looked at).
+          occurrence.pending ??= new Array(fieldCount).fill(null);
+          (occurrence.pending[f] ??= []).push(hits);
         }
       }
     });

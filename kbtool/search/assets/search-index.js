@@ -17,9 +17,11 @@ const ASCII_ALNUM = /^[a-z0-9]$/;
  * @typedef {{urls: string[], titles: string[], venues: string[], kinds: string}} Heads
  *   what each document's result shows first (kinds: "n" a note, "t" a topic page)
  * @typedef {{text: string}} Fragment  a document's text, for the passage a result quotes
- * @typedef {{tf: number[], starts: Array<number[]|null>, pending?: Array<number[][]|null>}}
- *   Occurrence  per field: how often (weighted), and where, a document holds a term or a
- *   unit; positions from several terms wait in `pending` until read (search-rank.js)
+ * @typedef {{tf: number[], starts: Array<number[]|null>, flat?: number[], at?: number[],
+ *   pending?: Array<Occurrence[]|null>}} Occurrence  per field: how often (weighted), and
+ *   where, a document holds a term or a unit. Positions are read only when a ranking step
+ *   asks (startsAt, search-rank.js): from the postings (`flat`, from index `at[field]`),
+ *   or from the occurrences of several terms (`pending`)
  * @typedef {Map<number, Occurrence>} Postings  document → where it holds a term
  */
 
@@ -58,6 +60,8 @@ export function decodePostings(flat, fieldCount) {
     const occurrence = {
       tf: new Array(fieldCount).fill(0),
       starts: new Array(fieldCount).fill(null),
+      flat,
+      at: new Array(fieldCount).fill(-1),
     };
     for (let f = 0; f < fieldCount; f++) {
       if (!(mask & (1 << f))) continue;
@@ -66,11 +70,9 @@ export function decodePostings(flat, fieldCount) {
         occurrence.tf[f] = -count;
         continue;
       }
-      const positions = new Array(count);
-      let position = 0;
-      for (let k = 0; k < count; k++) positions[k] = position += flat[i++];
       occurrence.tf[f] = count;
-      occurrence.starts[f] = positions;
+      /** @type {number[]} */ (occurrence.at)[f] = i; // its positions' gaps, decoded if asked
+      i += count;
     }
     postings.set(doc, occurrence);
   }

@@ -107,12 +107,39 @@ export function mergeOccurrences(a, b) {
  * @returns {number[] | null}
  */
 export function startsAt(occurrence, field) {
+  const known = occurrence.starts[field];
+  if (known) return known;
+  const at = occurrence.at?.[field] ?? -1;
+  if (at >= 0 && occurrence.flat) {
+    const flat = occurrence.flat;
+    const count = flat[at - 1];
+    const positions = new Array(count);
+    let position = 0;
+    for (let k = 0; k < count; k++) positions[k] = position += flat[at + k];
+    occurrence.starts[field] = positions;
+    return positions;
+  }
   const pending = occurrence.pending?.[field];
   if (pending && occurrence.pending) {
-    occurrence.starts[field] = pending.reduce(mergeSorted);
+    const lists = pending.map((source) => startsAt(source, field)).filter((s) => s !== null);
+    occurrence.starts[field] = lists.length ? lists.reduce(mergeSorted) : null;
     occurrence.pending[field] = null;
   }
   return occurrence.starts[field];
+}
+
+/**
+ * Whether an occurrence knows positions in a field (not only how often, as for a CJK
+ * character alone), without reading them.
+ * @param {Occurrence} occurrence
+ * @param {number} field
+ */
+export function hasPositionsIn(occurrence, field) {
+  return (
+    occurrence.starts[field] !== null ||
+    (occurrence.at?.[field] ?? -1) >= 0 ||
+    !!occurrence.pending?.[field]
+  );
 }
 
 /**
@@ -211,7 +238,7 @@ export function coverage(matches, doc) {
 
 /** @param {Occurrence} occurrence */
 function hasPositions(occurrence) {
-  return occurrence.starts.some((s) => s && s.length) || !!occurrence.pending;
+  return occurrence.tf.some((_tf, f) => hasPositionsIn(occurrence, f));
 }
 
 /**

@@ -80,9 +80,11 @@ function applyFilters(ranked, docs, filters) {
   const active = FACETS.filter((f) => (filters[f] ?? []).length);
   const wanted = Object.fromEntries(active.map((f) => [f, new Set(filters[f])]));
   // For each result, the active facets it fails (most pass all, or fail one).
-  const failing = ranked.map((r) =>
-    active.filter((f) => !tables[f][r.doc].some((v) => wanted[f].has(v))),
-  );
+  /** @type {string[]} */
+  const none = [];
+  const failing = active.length
+    ? ranked.map((r) => active.filter((f) => !tables[f][r.doc].some((v) => wanted[f].has(v))))
+    : ranked.map(() => none);
   const kept = ranked.filter((_r, i) => failing[i].length === 0);
   /** @type {Record<string, FacetValue[]>} */
   const facets = {};
@@ -155,8 +157,11 @@ async function search(message, reply) {
 self.addEventListener("message", async (event) => {
   const message = event.data;
   if (message.type === "prepare") {
-    engineFor(message.index)
+    const current = engineFor(message.index);
+    current
       .prepare()
+      .then(() => current.files.docs())
+      .then(valuesOf) // the filters' tables, made before the first search needs them
       .catch(() => {}); // a search will report it
     return;
   }
