@@ -56,7 +56,7 @@ from tests.support.search_eval import (
     copy_repository_kb,
     evaluate,
     load_judgments,
-    serve,
+    serve_directory,
     table,
 )
 
@@ -129,7 +129,7 @@ def quality(work: Path) -> None:
                 ("kbtool", ours, KbtoolSearch),
                 ("material", theirs, MaterialSearch),
             ):
-                with serve(root / "site") as url:
+                with serve_directory(root / "site") as url:
                     page = chromium.new_page()
                     columns[kind] = evaluate(search_class(page, url), judgments)
                     page.close()
@@ -299,7 +299,7 @@ def scale(work: Path, sizes: list[int], material_max: int) -> None:
                 f"whole mkdocs build {build_s}",
                 flush=True,
             )
-            with serve(root / "site") as url:
+            with serve_directory(root / "site") as url:
                 for query in FIRST_QUERIES:
                     page = chromium.new_page()
                     page.add_init_script(RECORDER)
@@ -322,7 +322,7 @@ def scale(work: Path, sizes: list[int], material_max: int) -> None:
                     f"(kbtool's: {build_s.cpu / material_s.cpu:.2f}x the CPU time)",
                     flush=True,
                 )
-                with serve(theirs / "site") as url:
+                with serve_directory(theirs / "site") as url:
                     for query in FIRST_QUERIES:
                         page = chromium.new_page()
                         page.add_init_script(RECORDER)

@@ -5,18 +5,48 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from kbtool.arxiv.client import URL_ENV, ArxivClient, ArxivSettings
+from kbtool.arxiv.client import ArxivClient
 from kbtool.arxiv.lookup import ArxivLookup
+from kbtool.arxiv.settings import URL_ENV, ArxivSettings
+from kbtool.citations.settings import KEY_ENV
+from kbtool.citations.settings import URL_ENV as S2_URL_ENV
+from kbtool.citations.update import CitationSession
 from kbtool.config import Layout, load_settings
 from kbtool.util.clock import ManualClock
 from tests.support.arxiv_server import FakeArxiv, MakeClient, MakeLookup
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, Watch
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, Watch, watched_page
 from tests.support.kb import KnowledgeBaseFactory, RunKbtool, run_cli
+from tests.support.s2_server import FakeSemanticScholar, MakeCitationSession
+from tests.support.seeds import ImportedSeeds, import_seeds
+
+#: Nothing listens here: Semantic Scholar "unreachable" unless a test serves a stand-in.
+UNREACHABLE_S2 = "http://127.0.0.1:9/graph/v1"
+
+
+@pytest.fixture(autouse=True)
+def _semantic_scholar_offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reaches the real Semantic Scholar, nor sees the developer's API key."""
+    monkeypatch.setenv(S2_URL_ENV, UNREACHABLE_S2)
+    monkeypatch.delenv(KEY_ENV, raising=False)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--quick",
+        action="store_true",
+        help="fewer trials in the stress tests (make check); the default is the full run "
+        "(make test, CI)",
+    )
+
+
+@pytest.fixture
+def quick(request: pytest.FixtureRequest) -> bool:
+    """True under ``--quick``: a stress test may then run fewer trials."""
+    return bool(request.config.getoption("--quick"))
 
 
 @pytest.fixture
@@ -32,6 +62,15 @@ def run_kbtool(kb: KnowledgeBaseFactory) -> RunKbtool:
         return run_cli(root or kb.root, *args, input=input)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def imported_seeds(tmp_path_factory: pytest.TempPathFactory) -> ImportedSeeds:
+    """The five seeds imported once per run (slow: the encoding repair); read-only.
+
+    Copy ``root`` before changing anything in it.
+    """
+    return import_seeds(tmp_path_factory.mktemp("seeds") / "kb")
 
 
 @pytest.fixture
@@ -85,6 +124,43 @@ def make_lookup(kb: KnowledgeBaseFactory, fake_arxiv: FakeArxiv, clock: ManualCl
     return make
 
 
+@pytest.fixture
+def fake_s2(clock: ManualClock) -> Iterator[FakeSemanticScholar]:
+    """A real Semantic Scholar API server on 127.0.0.1 (tests/data/s2/)."""
+    server = FakeSemanticScholar().start()
+    server.clock = clock
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s2_url(fake_s2: FakeSemanticScholar, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Point every kbtool in this test (CLI and subprocesses) at the local stand-in."""
+    monkeypatch.setenv(S2_URL_ENV, fake_s2.url)
+    return fake_s2.url
+
+
+@pytest.fixture
+def make_session(
+    kb: KnowledgeBaseFactory, fake_s2: FakeSemanticScholar, clock: ManualClock
+) -> MakeCitationSession:
+    """The knowledge base's own citation session (kbtool.yml, cache) on the manual clock."""
+
+    def make(persist: bool = True, key: str | None = None) -> CitationSession:
+        layout = Layout(kb.root)
+        environ = {S2_URL_ENV: fake_s2.url} | ({KEY_ENV: key} if key else {})
+        return CitationSession.open(
+            layout,
+            load_settings(layout),
+            clock=clock,
+            environ=environ,
+            rng=random.Random(7),
+            persist=persist,
+        )
+
+    return make
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     """Headless Chromium, launched once for the session."""
@@ -99,21 +175,5 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture
 def watched(browser: Browser) -> Iterator[tuple[Page, Watch]]:
     """A fresh page whose requests, console errors and dialogs are recorded and checked."""
-    context = browser.new_context()
-    # Anything not on 127.0.0.1 is refused outright, and recorded by the listener.
-    context.route(
-        lambda url: urlsplit(url).hostname not in ("127.0.0.1", None),
-        lambda route: route.abort(),
-    )
-    page = context.new_page()
-    watch = Watch()
-    page.on("request", watch.on_request)
-    page.on("console", watch.on_console)
-    page.on("pageerror", lambda error: watch.errors.append(str(error)))
-    page.on("dialog", watch.on_dialog)
-    yield page, watch
-    context.close()
-    assert watch.foreign_requests() == [], "requests left 127.0.0.1"
-    assert watch.errors == [], "console errors"
-    assert watch.dialogs == [], "a dialog opened: markup in data ran as script"
-    assert watch.requests, "the page made no request at all: the watch is broken"
+    with watched_page(browser) as (page, watch):
+        yield page, watch

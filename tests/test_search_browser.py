@@ -18,7 +18,7 @@ from kbtool.config import Layout
 from kbtool.search.text import markdown_to_text
 from kbtool.search.tokens import canonical, tokenize
 from kbtool.site.build import build_site
-from tests.support.browser import Watch, serve
+from tests.support.browser import Watch, serve_directory
 from tests.support.kb import REPO_ROOT
 from tests.support.site import XSS_TITLE, copy_fixture
 
@@ -32,7 +32,7 @@ TOKENS_MODULE = "assets/kbtool/search/search-tokens.js"
 @pytest.fixture(scope="module")
 def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = copy_fixture(tmp_path_factory.mktemp("search-browser") / "kb")
-    with serve(build_site(Layout(root), strict=True)) as url:
+    with serve_directory(build_site(Layout(root), strict=True)) as url:
         yield url
 
 

@@ -23,7 +23,7 @@ from tests.support.search_eval import (
     copy_repository_kb,
     evaluate,
     load_judgments,
-    serve,
+    serve_directory,
     table,
 )
 
@@ -33,7 +33,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 @pytest.fixture(scope="module")
 def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = copy_repository_kb(tmp_path_factory.mktemp("repository") / "kb")
-    with serve(build_site(Layout(root), strict=True)) as url:
+    with serve_directory(build_site(Layout(root), strict=True)) as url:
         yield url
 
 

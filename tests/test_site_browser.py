@@ -14,7 +14,7 @@ from playwright.sync_api import Page
 
 from kbtool.config import Layout
 from kbtool.site.build import build_site
-from tests.support.browser import Watch, serve
+from tests.support.browser import Watch, serve_directory
 from tests.support.site import INBOX_SCRIPT_TITLE, SITE_NAME, XSS_TITLE, copy_fixture
 
 pytestmark = pytest.mark.browser
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = copy_fixture(tmp_path_factory.mktemp("browser") / "kb")
-    with serve(build_site(Layout(root), strict=True)) as url:
+    with serve_directory(build_site(Layout(root), strict=True)) as url:
         yield url
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from kbtool.bibtex import citation_keys, render_bibtex
+from kbtool.citations.graph import CitationGraph
 from kbtool.core.knowledge_base import KnowledgeBase
 from kbtool.core.note import Note
 from kbtool.core.schema import STATUSES
@@ -103,6 +104,8 @@ class Catalog:
     backlinks: dict[str, list[Paper]]
     citekeys: dict[str, str]
     related_limit: int = 5
+    #: Citations between the notes (citations.json); empty without one.
+    citations: CitationGraph = field(default_factory=CitationGraph)
     _related: dict[str, list[RelatedPaper]] | None = field(default=None, repr=False)
     _bibtex: dict[str, str] = field(default_factory=dict, repr=False)
 
@@ -127,13 +130,27 @@ class Catalog:
                 seen.setdefault(paper.path, paper)
         return newest_first(list(seen.values()))
 
+    def cites(self, paper: Paper) -> list[Paper]:
+        """The papers of the notes that ``paper`` cites, newest first."""
+        return newest_first([self.by_path[p] for p in self.citations.cites.get(paper.path, ())])
+
+    def cited_by(self, paper: Paper) -> list[Paper]:
+        """The papers of the notes that cite ``paper``, newest first."""
+        found = self.citations.cited_by.get(paper.path, ())
+        return newest_first([self.by_path[p] for p in found])
+
     def topic_title(self, topic_id: str) -> str:
         topic = self.kb.topics.get(topic_id)
         return topic.title if topic else topic_id
 
 
-def build_catalog(kb: KnowledgeBase, paths: SitePaths, related_limit: int = 5) -> Catalog:
-    """Everything derived that the pages need; linear in notes and links."""
+def build_catalog(
+    kb: KnowledgeBase,
+    paths: SitePaths,
+    related_limit: int = 5,
+    citations: CitationGraph | None = None,
+) -> Catalog:
+    """Everything derived that the pages need; linear in notes, links and citations."""
     papers = newest_first([make_paper(note, paths) for note in kb.notes])
     by_path = {p.path: p for p in papers}
     by_topic: dict[str, list[Paper]] = defaultdict(list)
@@ -153,4 +170,5 @@ def build_catalog(kb: KnowledgeBase, paths: SitePaths, related_limit: int = 5) -
         backlinks=backlinks,
         citekeys=citation_keys(kb.notes),
         related_limit=related_limit,
+        citations=citations or CitationGraph(),
     )

@@ -24,6 +24,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
+from kbtool.citations.graph import load_citation_graph
 from kbtool.config import Layout
 from kbtool.core.knowledge_base import load_knowledge_base
 from kbtool.errors import KbtoolError
@@ -168,6 +169,7 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):  # type: ignore[no-u
         try:
             kb = load_knowledge_base(layout)
             inbox = load_inbox(layout)
+            citations = load_citation_graph(kb)
         except KbtoolError as err:
             raise PluginError(str(err)) from err
         options = SiteOptions(
@@ -179,7 +181,7 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):  # type: ignore[no-u
             site_url=config.site_url or None,
             feed_notes=self.config.feed_notes,
         )
-        site = render_site(kb, paths, options, inbox)
+        site = render_site(kb, paths, options, inbox, citations)
         clashes = sorted(set(site.pages) & user_files)
         if clashes:
             raise PluginError(f"{config.docs_dir}/{clashes[0]}: kbtool generates this file")

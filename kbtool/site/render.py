@@ -15,10 +15,12 @@ from typing import Any
 import click
 
 from kbtool.bibtex import join_bibliography
+from kbtool.citations.graph import CitationGraph
 from kbtool.core.knowledge_base import KnowledgeBase
 from kbtool.site.catalog import Catalog, build_catalog
 from kbtool.site.feeds import FeedSite, render_inbox_feed, render_notes_feed
 from kbtool.site.markup.markdown_escape import escape_html
+from kbtool.site.pages.citation_map import render_map_data, render_map_pages
 from kbtool.site.pages.commands import render_commands_page
 from kbtool.site.pages.home import recently_added, render_home_page, render_reading_queue_page
 from kbtool.site.pages.inbox import render_inbox_page
@@ -46,6 +48,8 @@ class SiteOptions:
     site_url: str | None = None
     #: Entries in the feed of recently added notes.
     feed_notes: int = 20
+    #: Papers cited by several notes, without a note, shown on the Inbox page and feed.
+    missing_papers: int = 50
 
 
 @dataclass
@@ -78,7 +82,7 @@ class SitePages:
         nav.append(
             {"Topics": [paths.topics_index, *(topic_item(t.id, seen) for t in topics.roots())]}
         )
-        browse = [paths.timeline, paths.venues, paths.tags, paths.reading_queue]
+        browse = [paths.timeline, paths.citation_map, paths.venues, paths.tags, paths.reading_queue]
         nav.append({"Browse": [p for p in browse if p in self.pages]})
         if paths.inbox in self.pages:
             nav.append({"Inbox": paths.inbox})
@@ -92,9 +96,11 @@ def render_site(
     paths: SitePaths,
     options: SiteOptions,
     inbox: Sequence[InboxEntry] = (),
+    citations: CitationGraph | None = None,
 ) -> SitePages:
-    """Render every generated page of the site; ``inbox`` is ``inbox.yml``'s entries."""
-    catalog = build_catalog(kb, paths, options.related_papers)
+    """Render every generated page of the site; ``inbox`` is ``inbox.yml``'s entries,
+    ``citations`` the citations between notes (``citations.json``)."""
+    catalog = build_catalog(kb, paths, options.related_papers, citations)
     # Papers adopted since the last watch run have notes now: never show them.
     waiting_papers = waiting(inbox, known_papers(kb.notes))
     feed_site = FeedSite(options.site_name, options.site_url)
@@ -105,6 +111,9 @@ def render_site(
         site.papers.append(paper.uri)
     for topic in kb.topics:
         pages[paths.topic(topic.id)] = render_topic_page(topic, catalog)
+        pages.update(render_map_pages(catalog, topic))
+    pages.update(render_map_pages(catalog))
+    pages[paths.citation_map_data] = render_map_data(catalog)
     pages[paths.topics_index] = render_topics_index(catalog)
     if options.home:
         pages[paths.home] = render_home_page(
@@ -118,8 +127,9 @@ def render_site(
     pages[paths.venues] = render_venue_page(catalog)
     pages[paths.tags] = render_tags_page()
     pages[paths.reading_queue] = render_reading_queue_page(catalog)
-    pages[paths.inbox] = render_inbox_page(waiting_papers, paths)
-    pages[paths.inbox_feed] = render_inbox_feed(waiting_papers, feed_site, paths)
+    missing = catalog.citations.missing[: options.missing_papers]
+    pages[paths.inbox] = render_inbox_page(waiting_papers, paths, missing, catalog)
+    pages[paths.inbox_feed] = render_inbox_feed(waiting_papers, feed_site, paths, missing)
     pages[paths.notes_feed] = render_notes_feed(
         recently_added(catalog, options.feed_notes), catalog, feed_site
     )

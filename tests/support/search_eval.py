@@ -19,7 +19,7 @@ import yaml
 from playwright.sync_api import Page
 
 from kbtool.site.paths import SitePaths
-from tests.support.browser import serve
+from tests.support.browser import serve_directory
 
 __all__ = [
     "KbtoolSearch",
@@ -27,7 +27,7 @@ __all__ = [
     "copy_repository_kb",
     "evaluate",
     "load_judgments",
-    "serve",
+    "serve_directory",
     "table",
 ]
 
