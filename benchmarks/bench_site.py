@@ -294,8 +294,8 @@ def run_build(root: Path, site_dir: Path, profile: Path | None = None) -> BuildR
         start = time.perf_counter()
         subprocess.run(command, env=env, check=True, capture_output=True)
         seconds, peak = time.perf_counter() - start, 0
-    index = site_dir / "search" / "search_index.json"
-    return BuildResult(seconds, peak, _size(site_dir), index.stat().st_size)
+    # Material's search_index.json, or kbtool's sharded index: whatever search/ holds.
+    return BuildResult(seconds, peak, _size(site_dir), _size(site_dir / "search"))
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):

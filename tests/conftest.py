@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from kbtool.arxiv.client import ArxivClient
 from kbtool.arxiv.lookup import ArxivLookup
@@ -17,6 +18,7 @@ from kbtool.citations.update import CitationSession
 from kbtool.config import Layout, load_settings
 from kbtool.util.clock import ManualClock
 from tests.support.arxiv_server import FakeArxiv, MakeClient, MakeLookup
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, Watch, watched_page
 from tests.support.kb import KnowledgeBaseFactory, RunKbtool, run_cli
 from tests.support.s2_server import FakeSemanticScholar, MakeCitationSession
 from tests.support.seeds import ImportedSeeds, import_seeds
@@ -157,3 +159,21 @@ def make_session(
         )
 
     return make
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Headless Chromium, launched once for the session."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} not found: run scripts/ensure-chromium (browser tests never skip)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def watched(browser: Browser) -> Iterator[tuple[Page, Watch]]:
+    """A fresh page whose requests, console errors and dialogs are recorded and checked."""
+    with watched_page(browser) as (page, watch):
+        yield page, watch

@@ -1,119 +1,30 @@
 """The built site in headless Chromium: pages render, math is typeset, search finds papers in
 English and Chinese, titles stay text, nothing errors, and no request leaves 127.0.0.1.
 
-Drives Debian's Chromium (/usr/bin/chromium, or $KBTOOL_CHROMIUM) through Playwright. These
-tests FAIL when Chromium is missing: run scripts/ensure-chromium.
+Drives Debian's Chromium through Playwright (tests/support/browser.py; the fixtures are in
+tests/conftest.py). These tests FAIL when Chromium is missing: run scripts/ensure-chromium.
 """
 
 from __future__ import annotations
 
-import os
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, Request, sync_playwright
+from playwright.sync_api import Page
 
 from kbtool.config import Layout
 from kbtool.site.build import build_site
+from tests.support.browser import Watch, serve_directory
 from tests.support.site import INBOX_SCRIPT_TITLE, SITE_NAME, XSS_TITLE, copy_fixture
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = Path(os.environ.get("KBTOOL_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@dataclass
-class Watch:
-    """What the browser did while a test ran: requests, console errors, dialogs."""
-
-    requests: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    dialogs: list[str] = field(default_factory=list)
-
-    def on_request(self, request: Request) -> None:
-        self.requests.append(request.url)
-
-    def on_console(self, message: ConsoleMessage) -> None:
-        if message.type == "error":
-            self.errors.append(message.text)
-
-    def on_dialog(self, dialog: Dialog) -> None:
-        self.dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    def foreign_requests(self) -> list[str]:
-        return [
-            url
-            for url in self.requests
-            if urlsplit(url).scheme not in ("data", "blob", "about")
-            and urlsplit(url).hostname != "127.0.0.1"
-        ]
 
 
 @pytest.fixture(scope="module")
 def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = copy_fixture(tmp_path_factory.mktemp("browser") / "kb")
-    site = build_site(Layout(root), strict=True)
-    handler = partial(_QuietHandler, directory=str(site))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} not found: run scripts/ensure-chromium (browser tests never skip)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def watched(browser: Browser) -> Iterator[tuple[Page, Watch]]:
-    """A fresh page whose requests, console errors and dialogs are recorded and checked."""
-    context = browser.new_context()
-    # Anything not on 127.0.0.1 is refused outright, and recorded by the listener.
-    context.route(
-        lambda url: urlsplit(url).hostname not in ("127.0.0.1", None),
-        lambda route: route.abort(),
-    )
-    page = context.new_page()
-    watch = Watch()
-    page.on("request", watch.on_request)
-    page.on("console", watch.on_console)
-    page.on("pageerror", lambda error: watch.errors.append(str(error)))
-    page.on("dialog", watch.on_dialog)
-    yield page, watch
-    context.close()
-    assert watch.foreign_requests() == [], "requests left 127.0.0.1"
-    assert watch.errors == [], "console errors"
-    assert watch.dialogs == [], "a dialog opened: markup in data ran as script"
-    assert watch.requests, "the page made no request at all: the watch is broken"
+    with serve_directory(build_site(Layout(root), strict=True)) as url:
+        yield url
 
 
 def heading(page: Page) -> str:
@@ -189,9 +100,11 @@ def _search(page: Page, site_url: str, query: str) -> list[str]:
     box = page.locator("input.md-search__input")
     box.click()
     box.fill(query)
-    box.press("End")  # Material searches on keyup
+    # The list says which query it shows (kbtool's search; tests/test_search_browser.py).
+    page.wait_for_function(
+        "q => document.querySelector('.md-search-result__list').dataset.query === q", arg=query
+    )
     titles = page.locator(".md-search-result__list > .md-search-result__item h1")
-    titles.first.wait_for()
     return titles.all_inner_texts()
 
 

@@ -19,13 +19,8 @@ from kbtool.config import Layout
 from kbtool.scaffold import render_template
 from kbtool.site.build import build_site
 from tests.support.kb import REPO_ROOT, KnowledgeBaseFactory, RunKbtool, note_text
-from tests.support.site import copy_fixture
-
-# Material's search separator, as mkdocs.yml sets it (a JS regex that Python reads alike).
-SEPARATOR = re.compile(
-    r'[\s\u200b\u3000\u3001\u3002\uff0c\uff1a\uff1b\uff01\uff1f\uff08\uff09\-_,:!=\[\]()"`/]+'
-    r"|\.(?!\d)|&[lg]t;|(?!\b)(?=[A-Z][a-z])"
-)
+from tests.support.search_index import BuiltIndex
+from tests.support.site import XSS_TITLE, copy_fixture
 
 
 @pytest.fixture(scope="module")
@@ -54,17 +49,6 @@ def primary_nav(html: str) -> str:
     return html.split('<nav class="md-nav md-nav--primary', 1)[1].split(
         '<div class="md-content"', 1
     )[0]
-
-
-def search_docs(site: Path) -> list[dict[str, str]]:
-    data = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    docs: list[dict[str, str]] = data["docs"]
-    return docs
-
-
-def tokens(text: str) -> set[str]:
-    """The terms lunr indexes for ``text``, split as Material's search splits them."""
-    return {t.lower() for t in SEPARATOR.split(re.sub(r"<[^>]+>", " ", text)) if t}
 
 
 def test_paper_page_html(built: Path) -> None:
@@ -160,31 +144,38 @@ def test_topic_pages_follow_the_hierarchy(built: Path) -> None:
 
 
 def test_search_index_finds_ids_authors_english_and_chinese(built: Path) -> None:
-    docs = search_docs(built)
-    by_page: dict[str, set[str]] = {}
-    for doc in docs:
-        location = doc["location"].split("#")[0]
-        by_page.setdefault(location, set()).update(tokens(doc["title"] + " " + doc["text"]))
-    svd = by_page["papers/2311.15127-stable-video-diffusion/"]
-    assert "2311.15127" in svd  # the arXiv id, whole
-    assert "kulal" in svd  # an author's surname
-    assert {"data", "curation", "pipeline"} <= svd  # an English phrase from the body
-    assert {"检测", "视频", "是否", "动态"} <= svd  # a Chinese phrase, segmented by jieba
-    dpo = by_page["papers/2305.18290-dpo/"]
-    assert {"奖励", "模型"} <= dpo
-    # index pages and the closing sections of papers are not indexed
-    locations = {doc["location"] for doc in docs}
-    assert not any(loc.startswith(("timeline/", "venues/", "tags/")) for loc in locations)
-    assert not any("#kb-" in loc for loc in locations)
-    config = json.loads((built / "search" / "search_index.json").read_text())["config"]
-    assert "\\u200b" in config["separator"] and config["lang"] == ["en"]
+    index = BuiltIndex(built / "search")
+    svd = "papers/2311.15127-stable-video-diffusion/"
+    assert index.documents_with("2311.15127") == {svd}  # the arXiv id, whole
+    assert index.documents_with("=svd") == {svd}  # its alias, as an exact name
+    assert svd in index.documents_with("kulal")  # an author's surname
+    assert all(svd in index.documents_with(w) for w in ("data", "curation", "pipeline"))
+    # A Chinese phrase as character pairs at consecutive positions: an exact substring.
+    pairs = [index.postings(pair) for pair in ("检测", "测视", "视频", "频是", "是否")]
+    doc = next(d for d, f in enumerate(index.fragments()) if f["url"] == svd)
+    starts = [set(p[doc][3] or []) for p in pairs]  # type: ignore[arg-type]
+    assert any(all(s + i in starts[i] for i in range(5)) for s in starts[0])
+    assert "papers/2305.18290-dpo/" in index.documents_with("奖励")
+    # Notes and topic pages are documents: no index page, nothing from closing sections.
+    urls = [f["url"] for f in index.fragments()]
+    assert [u for u in urls if not u.startswith("papers/")] == [
+        "topics/video-diffusion/",
+        "topics/image-to-video/",
+        "topics/rlhf/",
+        "topics/xss-topic/",
+    ]
+    assert "topics/video-diffusion/" in index.documents_with("reading")  # the topic's text
+    assert svd not in index.documents_with("bibtex")
 
 
-def test_search_results_carry_escaped_titles(built: Path) -> None:
-    docs = search_docs(built)
-    xss = next(d for d in docs if d["location"] == "papers/xss-title/")
-    assert xss["title"] == "&lt;img src=x onerror=alert(1)&gt; a &lt; b &amp; c | d"
-    assert all("<svg" not in tag for tag in xss.get("tags", []))
+def test_search_results_hold_titles_as_text(built: Path) -> None:
+    """Titles are data: stored as written, and shown with textContent by the browser."""
+    xss = next(
+        f for f in BuiltIndex(built / "search").fragments() if f["url"] == "papers/xss-title/"
+    )
+    assert xss["title"] == XSS_TITLE
+    script = (built / "assets" / "kbtool" / "search" / "search.js").read_text(encoding="utf-8")
+    assert "innerHTML" not in script and "insertAdjacentHTML" not in script
 
 
 def test_references_bib_is_on_the_site(built: Path) -> None:

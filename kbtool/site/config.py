@@ -21,5 +21,7 @@ class KnowledgeBaseConfig(Config):  # type: ignore[no-untyped-call]
     remote_media = c.Choice(("placeholder", "load"), default="placeholder")
     #: Document the ``kbtool`` commands on a generated Commands page.
     commands_page = c.Type(bool, default=True)
+    #: Search the notes with kbtool's own search (in place of Material's ``search`` plugin).
+    search = c.Type(bool, default=True)
     #: Entries in ``notes.xml``, the Atom feed of the notes added last.
     feed_notes = c.Type(int, default=20)

@@ -35,6 +35,7 @@ from kbtool.site.markup.raw_html import StashedBlock, restore_raw_blocks, stash_
 from kbtool.site.markup.remote_media import replace_remote_media
 from kbtool.site.paths import SitePaths
 from kbtool.site.render import SiteOptions, SitePages, render_site
+from kbtool.site.search import configure_search, search_files
 from kbtool.watch.inbox import load_inbox
 
 log = logging.getLogger("mkdocs.plugins.kbtool")
@@ -127,6 +128,8 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):  # type: ignore[no-u
         if self.config.math:
             config.extra_css[:0] = [f"{paths.assets_dir}/{name}" for name in MATH_STYLE_SHEETS]
             config.extra_javascript.extend(f"{paths.assets_dir}/{name}" for name in MATH_SCRIPTS)
+        if self.config.search:
+            configure_search(config, paths)
         if config.theme.get("font") is not False and self.config.remote_media == "placeholder":
             log.warning("theme.font loads web fonts from Google: set 'font: false' to stay offline")
         return config
@@ -143,6 +146,9 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):  # type: ignore[no-u
             in_nav = _nav_pages(config.nav)
         for file in _generated_files(config, layout, paths, site, in_nav, self.config.math):
             files.append(file)
+        if self.config.search and site.catalog is not None:
+            for file in search_files(config, site.catalog, paths):
+                files.append(file)
         log.info(f"{len(site.papers)} papers, {len(site.pages) - len(site.papers)} other files")
         return files
 

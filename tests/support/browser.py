@@ -1,8 +1,10 @@
 """Headless Chromium on a built site served from 127.0.0.1: what the browser did, watched.
 
-For the citation map's browser tests (tests/test_citations_browser.py). A page's
-requests, console errors and dialogs are recorded; anything not on 127.0.0.1 is
-refused outright (and recorded).
+For the browser tests (the ``browser`` and ``watched`` fixtures in tests/conftest.py use
+it; tests/test_citations_browser.py too) and the search benchmark. A page's requests,
+console errors and dialogs are recorded; anything not on 127.0.0.1 is refused outright
+(and recorded). Debian's Chromium (/usr/bin/chromium, or $KBTOOL_CHROMIUM); the tests
+FAIL when it is missing: run scripts/ensure-chromium.
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ CHROMIUM_ARGS = [
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
+    # Keep-alive, as any real host does: a page's many small requests share connections.
+    protocol_version = "HTTP/1.1"
+
     def log_message(self, format: str, *args: object) -> None:
         pass
 
