@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from kbtool.citations.store import parse_citation_data
-from kbtool.citations.update import citation_cache_dir, update_citations
+from kbtool.citations.update import CitationReport, citation_cache_dir, update_citations
 from kbtool.config import Layout
 from kbtool.util.clock import ManualClock
 from tests.support.arxiv_server import FakeArxiv
@@ -372,3 +373,28 @@ def test_a_bad_citations_setting_stops_enrich_before_any_request(
         "kbtool.yml:2: citations.missing_min: must be from 2 to 1000, not 1\n"
     )
     assert arxiv_papers.requests == [] and snapshot(kb.root) == before
+
+
+def test_two_updates_at_once_keep_each_others_papers(
+    kb: KnowledgeBaseFactory, fake_s2: FakeSemanticScholar, make_session: MakeCitationSession
+) -> None:
+    """`enrich` waits on Semantic Scholar while `new` writes citations.json: neither loses."""
+    write_notes(kb, ("lora.md", "qlora.md"))
+    layout = Layout(kb.root)
+    slow, quick = make_session(), make_session()  # both read the (empty) cache first
+    fake_s2.delays.append(1.0)
+    reports: list[CitationReport] = []
+    waiting = threading.Thread(
+        target=lambda: reports.append(update_citations(layout, slow, {"notes/lora.md"}))
+    )
+    waiting.start()
+    deadline = time.monotonic() + 10
+    while not fake_s2.requests and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert fake_s2.requests, "the first update never asked"
+    assert update_citations(layout, quick, {"notes/qlora.md"}).written
+    waiting.join(10)
+    assert reports and reports[0].written and reports[0].error is None
+    assert {"arXiv:2106.09685", "arXiv:2305.14314"} <= set(data_of(kb)["papers"])  # type: ignore[arg-type]
+    cache = make_session().cache
+    assert cache.entry("arXiv:2106.09685") and cache.entry("arXiv:2305.14314")

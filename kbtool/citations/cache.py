@@ -6,7 +6,8 @@ The same policy as the arXiv metadata cache (:mod:`kbtool.arxiv.cache`):
   rerun of ``enrich`` makes no request; ``kbtool enrich --refresh`` asks at once;
 * an id S2 did not know is remembered for a day (or ``cache_max_age``, if shorter);
 * the cache belongs to one endpoint (``KBTOOL_S2_URL``);
-* a missing, unreadable or damaged cache counts as empty, and saving is atomic.
+* a missing, unreadable or damaged cache counts as empty; saving is atomic, and
+  merges (under a lock) with what another kbtool saved meanwhile.
 
 It keeps S2's whole answer for each paper (every reference with its title), so
 the committed data file can be rebuilt from it when notes come and go, without
@@ -23,9 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from kbtool.citations.parse import S2Paper
+from kbtool.config import lock_file
 from kbtool.util.atomic_write import write_text_atomic
 from kbtool.util.clock import Clock
-from kbtool.util.state_file import read_state
+from kbtool.util.locks import file_lock
+from kbtool.util.state_file import FileVersion, file_version, read_state
 
 CACHE_FORMAT = 1
 UNKNOWN_MAX_AGE = timedelta(days=1)
@@ -42,11 +45,14 @@ class CitationCache:
     papers: dict[str, tuple[datetime, S2Paper]] = field(default_factory=dict)
     unknown: dict[str, datetime] = field(default_factory=dict)
     warning: str | None = None
+    _stored: set[str] = field(default_factory=set, repr=False)  # keys this run stored
+    _version: FileVersion | None = field(default=None, repr=False)  # the file as last read
 
     @classmethod
     def load(cls, path: Path, clock: Clock, max_age: timedelta, endpoint: str) -> CitationCache:
         """The cache at ``path``; empty (with a ``warning``) when it cannot be used."""
         cache = cls(path, clock, max_age, endpoint)
+        cache._version = file_version(path)  # before reading: never newer than what is read
         data, cache.warning = read_state(path, CACHE_FORMAT, "citation cache")
         if data is None or data.get("endpoint") != endpoint:
             return cache
@@ -90,12 +96,34 @@ class CitationCache:
         for key, paper in papers:
             self.papers[key] = (now, paper)
             self.unknown.pop(key, None)
+            self._stored.add(key)
         for key in unknown:
             self.unknown[key] = now
             self.papers.pop(key, None)
+            self._stored.add(key)
 
     def save(self) -> None:
-        """Write the cache atomically."""
+        """Write the cache atomically, with what other kbtools saved meanwhile.
+
+        Under a lock, the keys this run stored are laid over the file as it is now:
+        two runs at once each keep what they fetched.
+        """
+        with file_lock(lock_file(self.path), "updating the citation cache"):
+            if file_version(self.path) != self._version:  # written by another kbtool
+                on_disk = CitationCache.load(self.path, self.clock, self.max_age, self.endpoint)
+                for key in self._stored:
+                    on_disk.papers.pop(key, None)
+                    on_disk.unknown.pop(key, None)
+                    if key in self.papers:
+                        on_disk.papers[key] = self.papers[key]
+                    if key in self.unknown:
+                        on_disk.unknown[key] = self.unknown[key]
+                self.papers, self.unknown = on_disk.papers, on_disk.unknown
+            self._write()
+            self._version = file_version(self.path)
+        self._stored = set()
+
+    def _write(self) -> None:
         data = {
             "endpoint": self.endpoint,
             "papers": {

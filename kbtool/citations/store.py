@@ -48,6 +48,7 @@ from typing import Any
 from kbtool.citations.parse import clean_title
 from kbtool.errors import CitationDataError
 from kbtool.util.atomic_write import write_text_atomic
+from kbtool.util.safe_read import read_regular_text
 
 DATA_FORMAT = 1
 #: ``cited`` keeps the titles of papers cited by at least this many notes.
@@ -249,7 +250,7 @@ def _cited(key: str, value: Any, text: str, path: str) -> CitedPaper:
 def load_citation_data(path: Path, display: str) -> CitationData:
     """The data at ``path`` (none yet: empty); CitationDataError if it cannot be read."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular_text(path)
     except FileNotFoundError:
         return CitationData()
     except UnicodeDecodeError as err:
@@ -263,7 +264,7 @@ def save_citation_data(path: Path, data: CitationData) -> bool:
     """Write the data atomically, only if its text changes; True when it was written."""
     text = render_citation_data(data)
     try:
-        if path.read_text(encoding="utf-8") == text:
+        if read_regular_text(path) == text:
             return False
     except (OSError, UnicodeDecodeError):
         pass

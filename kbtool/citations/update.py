@@ -39,12 +39,13 @@ from kbtool.citations.store import (
     load_citation_data,
     save_citation_data,
 )
-from kbtool.config import Layout, Settings
+from kbtool.config import Layout, Settings, lock_file
 from kbtool.core.files import read_notes
 from kbtool.core.knowledge_base import iter_note_files
 from kbtool.core.note import Note
 from kbtool.errors import CitationDataError, KbtoolError, RemoteError
 from kbtool.util.clock import Clock, SystemClock
+from kbtool.util.locks import file_lock
 from kbtool.util.plural import plural
 
 CACHE_SUBDIR = "s2"
@@ -255,9 +256,21 @@ def update_citations(
         return report
     finally:
         report.requests = session.client.stats.requests - requests_before
-    data = rebuild_citation_data(set(keys.values()), session.cache, previous)
+    if not session.persist:
+        data = rebuild_citation_data(set(keys.values()), session.cache, previous)
+    else:
+        # Another kbtool (an `enrich` and a `new` at once) may have written the file, or
+        # added notes, while we asked S2: rebuild from both as they are now, then write.
+        with file_lock(lock_file(layout.citations_file), "updating citations.json"):
+            notes, _ = read_notes(layout, iter_note_files(layout))
+            keys = _primary_keys(notes)
+            try:
+                previous = load_citation_data(layout.citations_file, display)
+            except CitationDataError as err:
+                report.error = err
+                return report
+            data = rebuild_citation_data(set(keys.values()), session.cache, previous)
+            report.written = save_citation_data(layout.citations_file, data)
     report.papers = len(data.papers)
     report.citations = sum(len(entry.cited_by) for entry in data.papers.values())
-    if session.persist:
-        report.written = save_citation_data(layout.citations_file, data)
     return report

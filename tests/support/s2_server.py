@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -117,6 +118,8 @@ class FakeSemanticScholar:
         self.references: dict[str, list[dict[str, Any]]] = {}  # paperId → full list (crafted)
         self.recorded_batches: dict[tuple[str, ...], Reply] = {}
         self.scripted: deque[Reply] = deque()
+        #: Seconds to wait before answering each next request (then as usual).
+        self.delays: deque[float] = deque()
         self.requests: list[SeenRequest] = []
         #: Batches of more ids than this are refused as "too large" (None: never).
         self.too_large_over: int | None = None
@@ -251,6 +254,9 @@ class FakeSemanticScholar:
                     reply = fake.scripted.popleft() if fake.scripted else None
                 if reply is None:
                     reply = fake._answer(method, parts.path, query, body)
+                delay = fake.delays.popleft() if fake.delays else 0.0
+                if delay:
+                    time.sleep(delay)  # a slow answer: another kbtool runs meanwhile
                 if reply.hang:
                     fake._release.wait(30)
                     return
