@@ -103,6 +103,7 @@ CHINESE = [
     "这个方法在小模型上效果不明显",
     "作者没有开源训练代码但是给了推理脚本",
 ]
+RATES = ["1e-4", "3e-5", "2e-4"]
 VENUES = ["ICLR 2024", "ICLR 2025", "NeurIPS 2023", "NeurIPS 2024", "CVPR 2024", "ICML 2024"]
 _NAMES_TEXT = """
 Li Wang Zhang Chen Liu Yang Smith Brown Garcia Kim Nguyen Müller Rossi Dubois
@@ -132,8 +133,12 @@ def generate_notes(n: int, seed: int = 4) -> dict[str, str]:
         authors = [f"{rng.choice(GIVEN)} {rng.choice(SURNAMES)}" for _ in range(rng.randint(2, 12))]
         topics = rng.sample(sorted(TOPICS), rng.randint(1, 2))
         others = [rng.randrange(n) for _ in range(3)]
+        table_rows = "\n".join(
+            f"| {rng.choice(WORDS)} | {rng.uniform(10, 90):.1f} | {rng.uniform(10, 90):.1f} |"
+            for _ in range(rng.randint(2, 5))
+        )
         paragraphs = []
-        for _ in range(rng.randint(3, 6)):
+        for _ in range(rng.randint(2, 10)):
             english = " ".join(rng.choice(WORDS) for _ in range(rng.randint(30, 70)))
             paragraphs.append(english.capitalize() + ".")
             paragraphs.append(rng.choice(CHINESE) + "，" + rng.choice(CHINESE) + "。")
@@ -160,8 +165,21 @@ def generate_notes(n: int, seed: int = 4) -> dict[str, str]:
 
             - key idea: {rng.choice(WORDS)} {rng.choice(WORDS)}
             - result: +{rng.randint(1, 9)}.{rng.randint(0, 9)} points
+
+            | setting | {rng.choice(WORDS)} | {rng.choice(WORDS)} |
+            | --- | ---: | ---: |
+            TABLE_ROWS
+
+            <details>
+            <summary>实验细节 (details)</summary>
+
+            - learning rate: **{rng.choice(RATES)}**, batch {rng.choice([64, 128, 256])}
+            - {rng.choice(CHINESE)}
+            - $\\beta = {rng.randint(1, 9)} \\times 10^{{-{rng.randint(1, 4)}}}$
+
+            </details>
             """
-        )
+        ).replace("TABLE_ROWS", table_rows)
         if i % 5 == 0:
             body += "\n```python\nloss = (x - y).pow(2).mean()\n```\n"
         fields = [

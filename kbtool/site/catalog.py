@@ -4,6 +4,12 @@ A :class:`Catalog` is built from a :class:`~kbtool.core.knowledge_base.Knowledge
 in time linear in the number of notes and links: each paper's date, venue,
 status and topics; the papers of each topic; backlinks; related papers; and
 citation keys. The page renderers only read it.
+
+A catalog can be built from the one before it (``previous``): what depends only
+on notes that did not change (each paper's record, its BibTeX entry, the
+related papers when no paper's topics, tags or place in date order changed) is
+taken over instead of worked out again. That is what makes a rebuild after one
+saved note cheap; the result is the same as a catalog built from nothing.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from kbtool.bibtex import citation_keys, render_bibtex
-from kbtool.core.knowledge_base import KnowledgeBase
+from kbtool.core.knowledge_base import KnowledgeBase, LinkTargetKind
 from kbtool.core.note import Note
 from kbtool.core.schema import STATUSES
 from kbtool.site.paths import SitePaths
@@ -70,6 +76,27 @@ class Paper:
         """Newest first when sorted in reverse; undated papers last."""
         return (self.published or date.min, self.title.casefold(), self.path)
 
+    @property
+    def listing(self) -> Listing:
+        """What lists and tables of papers show about this paper (its note's text aside)."""
+        return (
+            self.uri,
+            self.title,
+            self.published,
+            self.added,
+            self.venue,
+            self.status,
+            self.topics,
+            self.tags,
+        )
+
+
+#: :attr:`Paper.listing`: page, title, published, added, venue, status, topics, tags.
+Listing = tuple[str, str, date | None, date | None, str, str, tuple[str, ...], tuple[str, ...]]
+#: Where one link of a note leads, as far as a page shows it: the kind of target,
+#: its path, the title of the note it names (or None) and the anchor.
+LinkTarget = tuple[LinkTargetKind, str | None, str | None, str | None]
+
 
 def make_paper(note: Note, paths: SitePaths) -> Paper:
     published = note.date_of("published")
@@ -104,19 +131,59 @@ class Catalog:
     citekeys: dict[str, str]
     related_limit: int = 5
     _related: dict[str, list[RelatedPaper]] | None = field(default=None, repr=False)
-    _bibtex: dict[str, str] = field(default_factory=dict, repr=False)
+    #: BibTeX entries by note path, with the note and key they were rendered from.
+    _bibtex: dict[str, tuple[Note, str, str]] = field(default_factory=dict, repr=False)
+    _link_targets: dict[str, tuple[LinkTarget, ...]] = field(default_factory=dict, repr=False)
+    #: The related papers of the catalog this one was built from, with what they came from.
+    _previous_related: tuple[object, dict[str, list[RelatedPaper]]] | None = field(
+        default=None, repr=False
+    )
 
     def bibtex(self, paper: Paper) -> str:
         """The paper's BibTeX entry (rendered once, for its page and references.bib)."""
-        if paper.path not in self._bibtex:
-            self._bibtex[paper.path] = render_bibtex(paper.note, self.citekeys[paper.path])
-        return self._bibtex[paper.path]
+        key = self.citekeys[paper.path]
+        known = self._bibtex.get(paper.path)
+        if known is None or known[0] is not paper.note or known[1] != key:
+            known = (paper.note, key, render_bibtex(paper.note, key))
+            self._bibtex[paper.path] = known
+        return known[2]
 
     def related(self, paper: Paper) -> list[RelatedPaper]:
         """Papers sharing topics or tags with ``paper``, most related first."""
         if self._related is None:
-            self._related = related_papers(self.papers, self.related_limit)
+            self._related = self._work_out_related()
         return self._related.get(paper.path, [])
+
+    def related_inputs(self) -> object:
+        """Everything :func:`related_papers` reads: the papers' order, topics and tags."""
+        return (self.related_limit, [(p.path, p.topics, p.tags) for p in self.papers])
+
+    def _work_out_related(self) -> dict[str, list[RelatedPaper]]:
+        inputs = self.related_inputs()
+        if self._previous_related is not None and self._previous_related[0] == inputs:
+            # Same order, topics and tags: the same choices, pointing at today's papers.
+            by_path = self.by_path
+            return {
+                path: [
+                    RelatedPaper(by_path[r.paper.path], r.score, r.shared_topics, r.shared_tags)
+                    for r in entries
+                ]
+                for path, entries in self._previous_related[1].items()
+            }
+        return related_papers(self.papers, self.related_limit)
+
+    def link_targets(self, note: Note) -> tuple[LinkTarget, ...]:
+        """Where each link of ``note`` leads: all a page needs to know to draw its links."""
+        known = self._link_targets.get(note.path)
+        if known is None:
+            kb = self.kb
+            targets = []
+            for span in kb.link_spans_of(note):
+                resolved = kb.resolve(note, span.ref)
+                title = resolved.note.title if resolved.note else None
+                targets.append((resolved.kind, resolved.path, title, resolved.anchor))
+            known = self._link_targets[note.path] = tuple(targets)
+        return known
 
     def papers_under(self, topic_id: str) -> list[Paper]:
         """Papers of ``topic_id`` and of all its sub-topics, each once, newest first."""
@@ -132,9 +199,28 @@ class Catalog:
         return topic.title if topic else topic_id
 
 
-def build_catalog(kb: KnowledgeBase, paths: SitePaths, related_limit: int = 5) -> Catalog:
-    """Everything derived that the pages need; linear in notes and links."""
-    papers = newest_first([make_paper(note, paths) for note in kb.notes])
+def build_catalog(
+    kb: KnowledgeBase,
+    paths: SitePaths,
+    related_limit: int = 5,
+    previous: Catalog | None = None,
+) -> Catalog:
+    """Everything derived that the pages need; linear in notes and links.
+
+    With ``previous`` (the catalog of an earlier state of the knowledge base),
+    what depends only on unchanged notes is taken over from it.
+    """
+    reusable: dict[str, Paper] = {}
+    if previous is not None and previous.paths == paths:
+        reusable = previous.by_path
+    papers = newest_first(
+        [
+            known
+            if (known := reusable.get(note.path)) is not None and known.note is note
+            else make_paper(note, paths)
+            for note in kb.notes
+        ]
+    )
     by_path = {p.path: p for p in papers}
     by_topic: dict[str, list[Paper]] = defaultdict(list)
     for paper in papers:  # already newest first
@@ -144,7 +230,7 @@ def build_catalog(kb: KnowledgeBase, paths: SitePaths, related_limit: int = 5) -
     backlinks = {
         path: [by_path[n.path] for n in sources] for path, sources in kb.backlinks().items()
     }
-    return Catalog(
+    catalog = Catalog(
         kb=kb,
         paths=paths,
         papers=papers,
@@ -154,3 +240,8 @@ def build_catalog(kb: KnowledgeBase, paths: SitePaths, related_limit: int = 5) -
         citekeys=citation_keys(kb.notes),
         related_limit=related_limit,
     )
+    if previous is not None:
+        catalog._bibtex = {p: e for p, e in previous._bibtex.items() if p in by_path}
+        if previous._related is not None:
+            catalog._previous_related = (previous.related_inputs(), previous._related)
+    return catalog

@@ -1,15 +1,20 @@
 """Every page the site generates, from the knowledge base alone: no MkDocs involved.
 
-:func:`render_site` is the one entry point: knowledge base in, a mapping of
-docs-relative file name to Markdown (or BibTeX) out, plus the navigation. The
-MkDocs plugin only hands these to MkDocs as virtual files; tests and the
-benchmark call it directly.
+:func:`render_site` is the one entry point for a whole site: knowledge base in,
+a mapping of docs-relative file name to Markdown (or BibTeX) out, plus the
+navigation. Tests and the benchmark call it directly.
+
+:func:`plan_site` is what it is made of: one :class:`PageJob` per file, each
+naming everything its renderer reads. The MkDocs plugin renders the jobs whose
+inputs changed since the last build (and paper pages in worker processes), and
+hands the pages to MkDocs as virtual files.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import click
@@ -23,7 +28,7 @@ from kbtool.site.pages.commands import render_commands_page
 from kbtool.site.pages.home import recently_added, render_home_page, render_reading_queue_page
 from kbtool.site.pages.inbox import render_inbox_page
 from kbtool.site.pages.note_format import render_note_format_page
-from kbtool.site.pages.paper import render_paper_page
+from kbtool.site.pages.paper import paper_page_inputs, render_paper_page
 from kbtool.site.pages.tags import render_tags_page
 from kbtool.site.pages.timeline import render_timeline_page
 from kbtool.site.pages.topic import render_topic_page, render_topics_index
@@ -57,6 +62,17 @@ class SitePages:
     papers: list[str] = field(default_factory=list)
     catalog: Catalog | None = None
 
+    @classmethod
+    def from_jobs(
+        cls,
+        jobs: Sequence[PageJob],
+        catalog: Catalog,
+        render: Mapping[str, str] | None,
+    ) -> SitePages:
+        """The pages of ``jobs``: their text from ``render`` (by name), else rendered now."""
+        pages = {job.uri: render[job.uri] if render is not None else job.render() for job in jobs}
+        return cls(pages, [job.uri for job in jobs if job.paper], catalog)
+
     def navigation(self, paths: SitePaths, extra_pages: list[str]) -> list[NavItem]:
         """An explicit ``nav``: index pages and the topic tree, never the papers."""
         assert self.catalog is not None
@@ -87,6 +103,99 @@ class SitePages:
         return nav
 
 
+@dataclass(frozen=True)
+class PageJob:
+    """One generated file: its name, everything it is made from, and how to make it.
+
+    ``inputs`` holds every value the renderer reads: two jobs for the same file
+    with equal inputs make the same text, so a rebuild renders only the files
+    whose inputs changed (:class:`kbtool.site.incremental.memo.PageMemo`).
+    """
+
+    uri: str
+    inputs: object
+    render: Callable[[], str]
+    #: A paper's page: never in the navigation, and one of many (worth a worker process).
+    paper: bool = False
+
+
+def plan_site(
+    catalog: Catalog, options: SiteOptions, inbox: Sequence[InboxEntry] = ()
+) -> list[PageJob]:
+    """Every file the site generates, in a fixed order, each with its inputs (nothing rendered).
+
+    ``inbox`` is ``inbox.yml``'s entries.
+    """
+    kb, paths = catalog.kb, catalog.paths
+    # Papers adopted since the last watch run have notes now: never show them.
+    waiting_papers = tuple(waiting(inbox, known_papers(kb.notes)))
+    feed_site = FeedSite(options.site_name, options.site_url)
+    # What every list of papers shows, and the topic hierarchy: the inputs of the index pages.
+    listings = tuple(p.listing for p in catalog.papers)
+    topics = tuple(kb.topics)
+    jobs = [
+        PageJob(
+            paper.uri,
+            paper_page_inputs(paper, catalog),
+            partial(render_paper_page, paper, catalog),
+            paper=True,
+        )
+        for paper in catalog.papers
+    ]
+
+    def job(uri: str, inputs: object, render: Callable[[], str]) -> None:
+        jobs.append(PageJob(uri, (uri, paths, inputs), render))
+
+    for topic in kb.topics:
+        text = kb.topic_texts.get(topic.id)
+        own = (text.note, catalog.link_targets(text.note)) if text is not None else None
+        render = partial(render_topic_page, topic, catalog)
+        job(paths.topic(topic.id), (topic, topics, listings, own), render)
+    job(paths.topics_index, (topics, listings), partial(render_topics_index, catalog))
+    if options.home:
+        job(
+            paths.home,
+            (options.site_name, options.recent_notes, topics, listings, len(waiting_papers)),
+            partial(
+                render_home_page,
+                catalog,
+                options.site_name,
+                recent=options.recent_notes,
+                queue=options.recent_notes,
+                inbox=len(waiting_papers),
+            ),
+        )
+    job(paths.timeline, listings, partial(render_timeline_page, catalog))
+    job(paths.venues, listings, partial(render_venue_page, catalog))
+    job(paths.tags, listings, partial(render_tags_page, catalog))
+    job(paths.reading_queue, listings, partial(render_reading_queue_page, catalog))
+    job(paths.inbox, waiting_papers, partial(render_inbox_page, waiting_papers, paths))
+    job(
+        paths.inbox_feed,
+        (feed_site, waiting_papers),
+        partial(render_inbox_feed, waiting_papers, feed_site, paths),
+    )
+    recent = recently_added(catalog, options.feed_notes)
+    job(
+        paths.notes_feed,
+        (feed_site, topics, tuple((p.listing, p.note) for p in recent)),
+        partial(render_notes_feed, recent, catalog, feed_site),
+    )
+    job(paths.note_format, None, render_note_format_page)
+    if options.cli is not None:
+        job(paths.commands, options.cli.name, partial(render_commands_page, options.cli))
+    job(
+        paths.bibliography,
+        tuple((p.note, catalog.citekeys[p.path]) for p in catalog.papers),
+        partial(_bibliography, catalog),
+    )
+    return jobs
+
+
+def _bibliography(catalog: Catalog) -> str:
+    return join_bibliography({catalog.citekeys[p.path]: catalog.bibtex(p) for p in catalog.papers})
+
+
 def render_site(
     kb: KnowledgeBase,
     paths: SitePaths,
@@ -95,38 +204,4 @@ def render_site(
 ) -> SitePages:
     """Render every generated page of the site; ``inbox`` is ``inbox.yml``'s entries."""
     catalog = build_catalog(kb, paths, options.related_papers)
-    # Papers adopted since the last watch run have notes now: never show them.
-    waiting_papers = waiting(inbox, known_papers(kb.notes))
-    feed_site = FeedSite(options.site_name, options.site_url)
-    site = SitePages(catalog=catalog)
-    pages = site.pages
-    for paper in catalog.papers:
-        pages[paper.uri] = render_paper_page(paper, catalog)
-        site.papers.append(paper.uri)
-    for topic in kb.topics:
-        pages[paths.topic(topic.id)] = render_topic_page(topic, catalog)
-    pages[paths.topics_index] = render_topics_index(catalog)
-    if options.home:
-        pages[paths.home] = render_home_page(
-            catalog,
-            options.site_name,
-            recent=options.recent_notes,
-            queue=options.recent_notes,
-            inbox=len(waiting_papers),
-        )
-    pages[paths.timeline] = render_timeline_page(catalog)
-    pages[paths.venues] = render_venue_page(catalog)
-    pages[paths.tags] = render_tags_page()
-    pages[paths.reading_queue] = render_reading_queue_page(catalog)
-    pages[paths.inbox] = render_inbox_page(waiting_papers, paths)
-    pages[paths.inbox_feed] = render_inbox_feed(waiting_papers, feed_site, paths)
-    pages[paths.notes_feed] = render_notes_feed(
-        recently_added(catalog, options.feed_notes), catalog, feed_site
-    )
-    pages[paths.note_format] = render_note_format_page()
-    if options.cli is not None:
-        pages[paths.commands] = render_commands_page(options.cli)
-    pages[paths.bibliography] = join_bibliography(
-        {catalog.citekeys[p.path]: catalog.bibtex(p) for p in catalog.papers}
-    )
-    return site
+    return SitePages.from_jobs(plan_site(catalog, options, inbox), catalog, render=None)
