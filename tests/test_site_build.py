@@ -40,9 +40,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _files(root: Path) -> list[str]:
-    """Every file of the knowledge base but the built site."""
+    """Every file of the knowledge base but the built site and kbtool's (git-ignored) cache."""
     found = (p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
-    return sorted(f for f in found if not f.startswith("site/"))
+    return sorted(f for f in found if not f.startswith(("site/", ".kbtool-cache/")))
 
 
 def page(site: Path, uri: str) -> str:

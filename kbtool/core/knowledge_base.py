@@ -79,6 +79,18 @@ class KnowledgeBase:
                 by_name[name].append(note)
         self._by_name = dict(by_name)
 
+    def reuse_parsed_links(self, previous: KnowledgeBase) -> None:
+        """Take over the links and anchors ``previous`` parsed from notes that are here unchanged.
+
+        A note counts as unchanged when it is the very same :class:`Note` object.
+        """
+        for path, spans in previous._links.items():
+            if previous._by_path.get(path) is self._by_path.get(path) is not None:
+                self._links.setdefault(path, spans)
+        for path, found in previous._anchors.items():
+            if previous._by_path.get(path) is self._by_path.get(path) is not None:
+                self._anchors.setdefault(path, found)
+
     def anchors_of(self, note: Note) -> set[str]:
         if note.path not in self._anchors:
             self._anchors[note.path] = anchors(note.body)
@@ -207,8 +219,34 @@ def load_knowledge_base(layout: Layout) -> KnowledgeBase:
     """Read every note, the topics registry and kbtool.yml. Bad notes are kept, with problems."""
     notes, read_problems = read_notes(layout, iter_note_files(layout))
     topics, topic_problems = load_topics(layout.topics_file, layout.relative(layout.topics_file))
-    settings = load_settings(layout)
     texts, text_problems = read_notes(layout, iter_note_files(layout, layout.topic_texts_dir))
+    return assemble_knowledge_base(
+        layout,
+        notes,
+        topics,
+        load_settings(layout),
+        read_problems=read_problems + text_problems,
+        topic_problems=topic_problems,
+        texts=texts,
+    )
+
+
+def assemble_knowledge_base(
+    layout: Layout,
+    notes: list[Note],
+    topics: TopicRegistry,
+    settings: Settings,
+    *,
+    read_problems: list[Problem],
+    topic_problems: list[Problem],
+    texts: list[Note],
+) -> KnowledgeBase:
+    """A knowledge base from what was read: notes, topics, settings and the topics' own texts.
+
+    For readers that keep notes between reads (the site's serve loop); what it
+    returns is what :func:`load_knowledge_base` returns for the same files.
+    """
+    topic_problems = list(topic_problems)
     topic_texts: dict[str, TopicText] = {}
     for text in texts:
         topic_id = text.stem
@@ -223,5 +261,5 @@ def load_knowledge_base(layout: Layout) -> KnowledgeBase:
                 )
             )
     return KnowledgeBase(
-        layout, notes, topics, settings, topic_problems, read_problems + text_problems, topic_texts
+        layout, notes, topics, settings, topic_problems, list(read_problems), topic_texts
     )
