@@ -1,27 +1,51 @@
 """The edges of the site: run MkDocs on a knowledge base.
 
-``kbtool build`` and ``kbtool serve`` are plain ``mkdocs build`` / ``mkdocs serve``
-on the knowledge base's ``mkdocs.yml`` (the kbtool plugin does the work); these
-functions only load the configuration, show MkDocs' log, and turn its failures
-into kbtool's errors.
+``kbtool build`` is ``mkdocs build`` on the knowledge base's ``mkdocs.yml`` (the
+kbtool plugin does the work). ``kbtool serve`` is ``mkdocs serve`` made for
+writing: MkDocs' own server and live reload, but every rebuild is a ``--dirty``
+build, which the plugin makes exact (it builds again the pages a save changed,
+and every page when the navigation or the settings changed); file changes are
+seen as they happen (inotify) instead of polled; warnings do not stop a
+rebuild; and a rebuild that fails says why in one line while the last good
+site stays served. These functions load the configuration, show MkDocs' log,
+and turn its failures into kbtool's errors.
 """
 
 from __future__ import annotations
 
 import logging
+import shutil
 import sys
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from mkdocs.commands.build import build
-from mkdocs.commands.serve import serve
 from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, ConfigurationError, MkDocsException
+from mkdocs.livereload import LiveReloadServer, _serve_url
+from watchdog.events import (
+    FileAttribEvent,
+    FileClosedEvent,
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
+from watchdog.observers import Observer
+from watchdog.observers.polling import PollingObserver
 
 from kbtool.config import Layout
-from kbtool.errors import ConfigError, SiteBuildError
+from kbtool.errors import ConfigError, KbtoolError, SiteBuildError
+
+log = logging.getLogger("mkdocs.plugins.kbtool")
 
 
 @contextmanager
@@ -65,12 +89,124 @@ def build_site(layout: Layout, *, site_dir: Path | None = None, strict: bool = F
         options["site_dir"] = str(site_dir)
     with mkdocs_errors(config_file, "built"):
         config = load_config(config_file=str(config_file), **options)
-        build(config)
+        config.plugins.on_startup(command="build", dirty=False)
+        try:
+            build(config)
+        finally:
+            config.plugins.on_shutdown()
     return Path(config.site_dir)
 
 
-def serve_site(layout: Layout, *, dev_addr: str, open_browser: bool = False) -> None:
-    """Serve the site with live reload until interrupted (as ``mkdocs serve``)."""
+class _NotDirtyWarning(logging.Filter):
+    """Drops MkDocs' warning that a ``--dirty`` build is inaccurate: kbtool's are not."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("A 'dirty' build is being performed")
+
+
+def serve_site(
+    layout: Layout,
+    *,
+    dev_addr: str,
+    open_browser: bool = False,
+    ready: Callable[[str], None] | None = None,
+) -> None:
+    """Serve the site with live reload until interrupted; rebuild only what a save changed.
+
+    ``ready`` is called with the site's address once the first build is served.
+    """
     config_file = layout.mkdocs_file
-    with mkdocs_errors(config_file, "served"):
-        serve(config_file=str(config_file), dev_addr=dev_addr, open_in_browser=open_browser)
+    site_dir = tempfile.mkdtemp(prefix="kbtool-serve-")
+
+    def load() -> MkDocsConfig:
+        # Not strict: a warning while writing must not stop the preview.
+        return load_config(
+            config_file=str(config_file), site_dir=site_dir, dev_addr=dev_addr, strict=False
+        )
+
+    build_log = logging.getLogger("mkdocs.commands.build")
+    quiet = _NotDirtyWarning()
+    build_log.addFilter(quiet)
+    try:
+        with mkdocs_errors(config_file, "served"):
+            config = load()
+        config.plugins.on_startup(command="serve", dirty=True)
+        host, port = config.dev_addr
+        mount_path = urlsplit(config.site_url or "/").path
+        serve_url = _serve_url(host, port, mount_path)
+
+        def rebuild(config: MkDocsConfig | None = None) -> None:
+            log.info("Building the site...")
+            config = config or load()
+            config.site_url = serve_url
+            build(config, serve_url=serve_url, dirty=True)
+
+        def rebuild_or_keep() -> None:
+            try:
+                rebuild()
+            except (MkDocsException, KbtoolError, OSError) as err:
+                reason = " ".join(str(err).split()) or type(err).__name__
+                log.error(f"the site was not rebuilt ({reason}); still serving the last build")
+
+        server = LiveReloadServer(
+            builder=rebuild_or_keep, host=host, port=port, root=site_dir, mount_path=mount_path
+        )
+        server.observer = _observer()
+        server.error_handler = partial(_error_page, Path(site_dir))
+        try:
+            with mkdocs_errors(config_file, "served"):
+                rebuild(config)
+            server.watch(config.docs_dir)
+            if config.config_file_path:
+                server.watch(config.config_file_path)
+            server = config.plugins.on_serve(server, config=config, builder=rebuild_or_keep)
+            for item in config.watch:
+                server.watch(item)
+            if ready is not None:
+                ready(server.url)
+            try:
+                server.serve(open_in_browser=open_browser)  # type: ignore[no-untyped-call]
+            except KeyboardInterrupt:
+                log.info("Shutting down...")
+            finally:
+                server.shutdown()
+        finally:
+            config.plugins.on_shutdown()
+    finally:
+        build_log.removeFilter(quiet)
+        shutil.rmtree(site_dir, ignore_errors=True)
+
+
+#: The file events that mean a file changed (not that it was read: the build reads them all).
+WRITES: list[type[FileSystemEvent]] = [
+    FileCreatedEvent,
+    FileModifiedEvent,
+    FileDeletedEvent,
+    FileMovedEvent,
+    FileClosedEvent,
+    FileAttribEvent,
+]
+
+
+class _WriteObserver(Observer):  # type: ignore[misc,valid-type]
+    """The system's file events (inotify on Linux), writes only."""
+
+    def schedule(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("event_filter", WRITES)
+        return super().schedule(*args, **kwargs)
+
+
+def _observer() -> Any:
+    """File events as they happen; polling where the system cannot tell (MkDocs polls always)."""
+    try:
+        observer = _WriteObserver()
+        observer.schedule(FileSystemEventHandler(), tempfile.gettempdir(), recursive=False)
+        observer.unschedule_all()
+        return observer
+    except OSError:
+        return PollingObserver(timeout=0.25)
+
+
+def _error_page(site_dir: Path, code: int) -> bytes | None:
+    page = site_dir / f"{code}.html"
+    return page.read_bytes() if code in (404, 500) and page.is_file() else None

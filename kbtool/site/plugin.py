@@ -197,9 +197,10 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):  # type: ignore[no-u
         ):
             files.append(file)
         report = session.report
+        changed = "every page" if report.everything else f"{len(report.changed)} changed"
         log.info(
             f"{len(site.papers)} papers, {len(site.pages) - len(site.papers)} other files: "
-            f"{report.rendered} rendered, {report.from_cache} from the cache"
+            f"{report.rendered} rendered, {report.from_cache} from the cache; {changed}"
         )
         return files
 
