@@ -12,10 +12,11 @@ again, renders paper pages on every core, keeps rendered pages in
 pages changed. The hooks, in build order:
 
 - ``on_files``: read the knowledge base, render what changed, add the files;
-- ``on_nav``: convert the pages about to be built (workers, cache);
+- ``on_nav``: in a ``--dirty`` build, what pages not read again had; convert
+  the pages about to be built (workers, cache);
 - ``on_page_markdown`` / ``on_page_content`` / ``on_page_context``: keep
   finished HTML away from Markdown and from the search plugin;
-- ``on_env``: titles of pages a ``--dirty`` build does not read again;
+- ``on_env``: finished pages from the cache, templates rendered in workers;
 - ``on_post_build``: remove what disappeared, keep the search index whole, save.
 """
 
@@ -220,7 +221,7 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):  # type: ignore[no-u
     @event_priority(-100)  # last: the navigation and the files are final
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         assert self.session is not None
-        self.session.convert_ahead(files, nav)
+        self.session.prepare_pages(config, files, nav)
         return nav
 
     @event_priority(-100)  # last: after other plugins have seen the Markdown
@@ -239,10 +240,10 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):  # type: ignore[no-u
             html = replace_remote_media(html)
         return html
 
-    @event_priority(-100)  # last: after the tags plugin has filled in its listings
+    @event_priority(110)  # before the tags plugin writes tags.json (at 100)
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         assert self.session is not None
-        self.session.before_pages(env, files)
+        self.session.before_pages(env, config, files)
         return env
 
     @event_priority(-100)  # last: after the search plugin has indexed the page

@@ -20,8 +20,8 @@ what made each page, and does again only what a change touched:
   by everything else the theme's template reads;
 - :mod:`.generated` gives MkDocs pages whose Markdown and HTML are already known,
   and files that a ``--dirty`` rebuild writes only when they changed;
-- :mod:`.search` keeps the search index whole when a rebuild visits only
-  the changed pages;
+- :mod:`.material` keeps what Material's plugins collect from every page (the
+  search index, ``tags.json``) whole when a rebuild visits only the changed pages;
 - :mod:`.session` ties these together across the builds of one ``serve``.
 
 A rebuilt or cached site is the same, byte for byte, as a clean build

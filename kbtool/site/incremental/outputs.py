@@ -144,8 +144,8 @@ class OutputMemo:
         self.hits = 0
         self.rendered = 0
 
-    def key(self, context: dict[str, Any]) -> str | None:
-        """The key of the page in ``context`` (None: this page is not to be cached)."""
+    def key(self, context: dict[str, Any], template: str | None = "main.html") -> str | None:
+        """The key of ``template`` for the page in ``context`` (None: not to be cached)."""
         page = context.get("page")
         if not isinstance(page, Page) or page.content is None:
             return None
@@ -161,6 +161,7 @@ class OutputMemo:
             return self._fingerprints.digest(
                 (
                     self._site,
+                    template,
                     context.get("base_url"),
                     [str(x) for x in context.get("extra_css", [])],
                     [str(x) for x in context.get("extra_javascript", [])],
@@ -227,7 +228,8 @@ class OutputMemo:
                 context = get_context(nav, doc_files, config, page)
                 template = env.get_template(page.meta.get("template", "main.html"))
                 context = config.plugins.on_page_context(context, page=page, config=config, nav=nav)
-                return self.key(dict(context)), jinja2.Template.render(template, context)
+                key = self.key(dict(context), template.name)
+                return key, jinja2.Template.render(template, context)
             finally:
                 page.active = False
 
@@ -249,7 +251,7 @@ class CachedTemplate(jinja2.Template):
         if memo is None:
             return super().render(*args, **kwargs)
         context = dict(*args, **kwargs)
-        key = memo.key(context)
+        key = memo.key(context, self.name)
         if key is None:
             return super().render(*args, **kwargs)
         kept = memo.get(key)

@@ -14,15 +14,17 @@ keeps it). A build goes:
    which changed, for a ``--dirty`` build (``kbtool serve``) to build only those.
    Anything that changes every page (the navigation, the settings, the topics,
    a page under ``docs/``) makes every page change.
-3. :meth:`SiteSession.convert_ahead` (``on_nav``): convert the pages MkDocs is
-   about to build whose HTML is not known yet, from the cache or in workers.
-4. :meth:`SiteSession.before_pages` (``on_env``): in a ``--dirty`` build, give
-   the pages not built again the titles they had, for the navigation.
+3. :meth:`SiteSession.prepare_pages` (``on_nav``): in a ``--dirty`` build, give
+   the pages not read again the titles and metadata they had (for the
+   navigation, and Material's tags plugin); convert the pages MkDocs is about
+   to build whose HTML is not known yet, from the cache or in workers.
+4. :meth:`SiteSession.before_pages` (``on_env``): outputs kept in the cache
+   (:mod:`.outputs`), templates rendered ahead in workers.
 5. :meth:`SiteSession.finish` (``on_post_build``): remove the pages of deleted
-   notes, keep the search index whole (:mod:`.search`), and write the cache.
+   notes, keep the search index whole (:mod:`.material`), and write the cache.
 
 Search: a rebuilt page's search entries are recomputed by the search plugin as
-it builds the page (Material's per-page indexing today); :mod:`.search` drops
+it builds the page (Material's per-page indexing today); :mod:`.material` drops
 the entries of pages rebuilt or removed. kbtool's own search index (issue 11)
 plugs in at the same place: its per-note documents are recomputed in
 :meth:`SiteSession.finish` for ``changed_notes``, the others kept.
@@ -61,10 +63,10 @@ from kbtool.site.incremental.generated import (
     PreparedPage,
     prepare_markdown,
 )
+from kbtool.site.incremental.material import forget_search_entries, remember_tags
 from kbtool.site.incremental.memo import PageMemo
 from kbtool.site.incremental.outputs import OutputMemo, install
 from kbtool.site.incremental.pool import available_workers, map_in_workers
-from kbtool.site.incremental.search import forget_search_entries
 from kbtool.site.incremental.site_state import config_state, conversion_state
 from kbtool.site.incremental.sources import SourceRead, SourceReader, describe_kept
 from kbtool.site.markup.raw_html import stash_raw_blocks
@@ -133,6 +135,7 @@ class SiteSession:
         self.clock = Stopwatch()
         self._nav: Navigation | None = None
         self._converted: list[GeneratedPage] = []
+        self._unread: list[Page] = []
         self.outputs = OutputMemo(None, "")
 
     # --- 1. render ---------------------------------------------------------------------
@@ -293,9 +296,27 @@ class SiteSession:
 
     # --- 3. conversions ------------------------------------------------------------------
 
-    def convert_ahead(self, files: Files, nav: Navigation) -> None:
-        """Convert, before MkDocs' page loop, the pages it will build whose HTML is not known."""
+    def prepare_pages(self, config: MkDocsConfig, files: Files, nav: Navigation) -> None:
+        """Before MkDocs reads the pages: what it will not read, and HTML it will need.
+
+        In a ``--dirty`` build, the pages not read again keep the titles and
+        metadata they had (the navigation of the pages built shows them, and
+        Material's tags plugin lists their tags). The pages that will be built
+        and whose HTML is not known are converted: from the cache, or in workers.
+        """
         self._files, self._nav = files, nav
+        unread = []
+        for file in files.documentation_pages():
+            page = file.page
+            if page is not None and not file.is_modified():
+                known = self.last.titles.get(file.src_uri)
+                if known is not None:
+                    page.title, page.meta = known[0], dict(known[1])
+                    unread.append(page)
+        self._unread = unread
+        self._convert_ahead(files)
+
+    def _convert_ahead(self, files: Files) -> None:
         pending: list[GeneratedPage] = []
         for file in files.documentation_pages():
             page = file.page
@@ -355,20 +376,18 @@ class SiteSession:
 
     # --- 4. before the pages are built -----------------------------------------------------
 
-    def before_pages(self, env: Environment, files: Files) -> None:
-        """Before MkDocs builds the pages: titles, kept outputs, templates rendered ahead.
+    def before_pages(self, env: Environment, config: MkDocsConfig, files: Files) -> None:
+        """Before MkDocs builds the pages: kept outputs, and templates rendered ahead.
 
-        In a ``--dirty`` build, the pages not read again keep the titles they had
-        (the navigation of the pages built shows them).
+        Runs before the other plugins' ``on_env``: Material's tags plugin writes
+        ``tags.json`` there, from the pages it saw and those a ``--dirty`` build
+        did not read (:func:`remember_tags`).
         """
         self.clock.lap("read pages")
         self.built_pages = set()
-        for file in files.documentation_pages():
-            page = file.page
-            if page is not None and page.markdown is None:
-                known = self.last.titles.get(file.src_uri)
-                if known is not None:
-                    page.title, page.meta = known[0], dict(known[1])
+        pages = [f.page for f in files.documentation_pages() if f.page is not None]
+        remember_tags(config, self._unread, pages)
+        self._unread = []
         self.outputs = OutputMemo(self.cache, self.cache_salt)
         install(env, self.outputs)
         if self._nav is not None and self._config is not None and self._converted:

@@ -1,0 +1,410 @@
+"""Builds that reuse their work: each kind of edit changes the pages it should, and no others.
+
+After every edit, the pages a rebuild produces (reading only what changed,
+rendering only pages whose inputs changed) must equal those of a clean render;
+and the set of pages whose text changed is what a researcher would expect: a
+body edit changes one page, a title change the pages that list or link to the
+paper. The MkDocs-level checks (``--dirty`` rebuilds as ``kbtool serve`` does
+them, the page cache, worker processes) compare whole built sites byte for byte.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kbtool.config import Layout
+from kbtool.core.knowledge_base import load_knowledge_base
+from kbtool.site.build import build_site
+from kbtool.site.incremental.session import SiteSession
+from kbtool.site.paths import SitePaths
+from kbtool.site.render import SiteOptions, render_site
+from kbtool.watch.inbox import load_inbox
+from tests.support.kb import REPO_ROOT
+from tests.support.site import DPO, DYNAMICRAFTER, SVD, T2V, XSS, copy_fixture
+
+OPTIONS = SiteOptions(site_name="Fixture notes")
+PATHS = SitePaths()
+
+
+def clean_pages(root: Path) -> dict[str, str]:
+    """The site's pages rendered from nothing."""
+    layout = Layout(root)
+    return render_site(load_knowledge_base(layout), PATHS, OPTIONS, load_inbox(layout)).pages
+
+
+class Rebuilds:
+    """One serve session's renders of a knowledge base, each checked against a clean render."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.session = SiteSession(
+            Layout(root), serving=True, dirty=True, workers=1, use_cache=False
+        )
+        self.pages = self.session.render(PATHS, OPTIONS).pages
+
+    def build(self, *, same_as_clean: bool = True) -> set[str]:
+        """Render again; the names of the files whose text changed."""
+        before = self.pages
+        self.pages = self.session.render(PATHS, OPTIONS).pages
+        if same_as_clean:
+            assert self.pages == clean_pages(self.root)
+        changed = {uri for uri, text in self.pages.items() if before.get(uri) != text}
+        changed |= before.keys() - self.pages.keys()
+        report = self.session.report
+        assert changed == set(report.changed) | set(report.removed)
+        return changed
+
+    def edit(self, relative: str, old: str, new: str) -> None:
+        path = self.root / relative
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} is not in {relative}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture
+def rebuilds(tmp_path: Path) -> Rebuilds:
+    return Rebuilds(copy_fixture(tmp_path / "kb"))
+
+
+def note(uri: str) -> str:
+    """The note file of a paper page (``papers/x.md`` → ``notes/x.md``)."""
+    return "notes/" + uri.removeprefix("papers/")
+
+
+def test_nothing_changed_renders_nothing(rebuilds: Rebuilds) -> None:
+    assert rebuilds.build() == set()
+    assert rebuilds.session.report.rendered == 0
+
+
+def test_a_body_edit_changes_the_page_of_that_note_alone(rebuilds: Rebuilds) -> None:
+    rebuilds.edit(note(DPO), "奖励模型不再需要单独训练。", "奖励模型不再需要单独训练，真的。")
+    assert rebuilds.build() == {DPO}
+
+
+def test_a_title_change_reaches_the_pages_that_list_or_link_to_the_paper(
+    rebuilds: Rebuilds,
+) -> None:
+    rebuilds.edit(note(SVD), 'title: "Stable Video Diffusion', 'title: "Stable Video Diffusion 2')
+    changed = rebuilds.build()
+    listing = {
+        "index.md",  # recently added
+        "timeline.md",
+        "venues.md",
+        "tags.md",
+        "topics/video-diffusion/index.md",
+        "topics/image-to-video/index.md",
+        "references.bib",
+        "notes.xml",
+    }
+    # T2V links to it ([[2311.15127|SVD]] keeps its label, but the wikilink without one
+    # shows the title) and lists it among related papers; DynamiCrafter shares a tag.
+    assert listing | {SVD, T2V, DYNAMICRAFTER} <= changed
+    assert DPO not in changed and XSS not in changed  # they neither list nor link to it
+    assert "topics/rlhf/index.md" not in changed
+
+
+def test_a_new_link_changes_both_ends(rebuilds: Rebuilds) -> None:
+    rebuilds.edit(
+        note(DPO), "奖励模型不再需要单独训练。", "奖励模型不再需要单独训练。见 [[2311.15127]]。"
+    )
+    assert rebuilds.build() == {DPO, SVD}  # SVD's page now lists DPO under "Mentioned in"
+
+
+def test_a_tag_change(rebuilds: Rebuilds) -> None:
+    rebuilds.edit(note(DPO), "tags: [reward-model]", "tags: [reward-model, preference]")
+    changed = rebuilds.build()
+    assert {DPO, "tags.md"} <= changed
+    assert SVD not in changed and "timeline.md" not in changed
+
+
+def test_a_status_change(rebuilds: Rebuilds) -> None:
+    rebuilds.edit(note(DPO), "status: to-read", "status: read")
+    changed = rebuilds.build()
+    assert {DPO, "reading-queue.md", "index.md", "timeline.md", "topics/rlhf/index.md"} <= changed
+    assert SVD not in changed
+
+
+def test_adding_deleting_and_renaming_notes(rebuilds: Rebuilds) -> None:
+    root = rebuilds.root
+    (root / "notes" / "2501.00001-new.md").write_text(
+        "---\ntitle: A new paper\ntopics: [rlhf]\ntags: [reward-model]\nadded: 2025-01-02\n---\n\n"
+        "Compare [[2305.18290]].\n",
+        encoding="utf-8",
+    )
+    changed = rebuilds.build()
+    assert {"papers/2501.00001-new.md", DPO, "topics/rlhf/index.md", "index.md"} <= changed
+    assert DYNAMICRAFTER not in changed
+
+    (root / note(XSS)).unlink()
+    changed = rebuilds.build()
+    assert XSS in changed and XSS not in rebuilds.pages
+    assert {"topics/rlhf/index.md", "topics/xss-topic/index.md", "tags.md"} <= changed
+
+    # T2V links to DynamiCrafter by file name: after the rename that link is broken.
+    (root / note(DYNAMICRAFTER)).rename(root / "notes" / "dynamicrafter.md")
+    changed = rebuilds.build()
+    assert {DYNAMICRAFTER, "papers/dynamicrafter.md", T2V} <= changed
+    assert "kb-broken-link" in rebuilds.pages[T2V].split("the DynamiCrafter note")[0][-200:]
+
+
+def test_topics_yml_and_topic_texts(rebuilds: Rebuilds) -> None:
+    rebuilds.edit(
+        "topics/video-diffusion.md", "Video diffusion is where", "Video diffusion is still where"
+    )
+    assert rebuilds.build() == {"topics/video-diffusion/index.md"}
+
+    rebuilds.edit("topics.yml", "title: RLHF & reward models", "title: Preference learning")
+    changed = rebuilds.build()
+    # The topic's page and overview, and the cards of its papers, show the new title.
+    assert {"topics/rlhf/index.md", "topics/index.md", DPO, XSS} <= changed
+    assert SVD not in changed
+
+
+def test_the_inbox(rebuilds: Rebuilds) -> None:
+    rebuilds.edit("inbox.yml", "Motion-Aware Video Diffusion for Long Clips", "Motion-Aware Clips")
+    assert rebuilds.build() == {"inbox.md", "feed.xml"}
+
+
+def test_a_broken_note_keeps_its_last_good_version(rebuilds: Rebuilds) -> None:
+    good = rebuilds.pages[DPO]
+    path = rebuilds.root / note(DPO)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("topics: [rlhf]", "topics: [rlhf"), encoding="utf-8")
+    assert rebuilds.build(same_as_clean=False) == set()
+    assert rebuilds.pages[DPO] == good
+    assert rebuilds.session.report.read is not None
+    (kept,) = rebuilds.session.report.read.kept_back
+    # The line `kbtool check` reports: YAML notices the missing bracket on the next line.
+    assert (kept.path, kept.line, kept.name) == (note(DPO), 8, "yaml-syntax")
+    path.write_text(text.replace("奖励模型", "奖励模型（改）"), encoding="utf-8")
+    assert rebuilds.build() == {DPO}
+
+
+def test_a_note_saved_twice_within_the_same_second_is_read_again(rebuilds: Rebuilds) -> None:
+    path = rebuilds.root / note(DPO)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("不再", "不必"), encoding="utf-8")
+    stamp = path.stat()
+    assert rebuilds.build() == {DPO}
+    # Same size, and the time of the first write: only the text tells the change.
+    path.write_text(text.replace("不再", "无须"), encoding="utf-8")
+    import os
+
+    os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    assert rebuilds.build() == {DPO}
+
+
+# --- any sequence of edits: a rebuild equals a clean render --------------------------------
+
+EDITS = st.lists(
+    st.tuples(
+        st.sampled_from(["body", "title", "tags", "topics", "status", "link", "add", "delete"]),
+        st.integers(0, 30),
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(edits=EDITS)
+def test_any_sequence_of_edits_rebuilds_like_a_clean_render(
+    tmp_path_factory: pytest.TempPathFactory, edits: list[tuple[str, int]]
+) -> None:
+    root = copy_fixture(tmp_path_factory.mktemp("seq") / "kb")
+    rebuilds = Rebuilds(root)
+    for kind, n in edits:
+        notes = sorted((root / "notes").glob("*.md"))
+        if not notes and kind != "add":
+            continue
+        target = notes[n % len(notes)] if notes else root / "notes" / "x.md"
+        text = target.read_text(encoding="utf-8") if target.exists() else ""
+        if kind == "body":
+            target.write_text(text + f"\nEdit {n}.\n", encoding="utf-8")
+        elif kind in ("title", "tags", "topics", "status"):
+            value = {
+                "title": f"Paper {n}",
+                "tags": f"[t{n % 3}]",
+                "topics": f"[{['rlhf', 'video-diffusion', 'image-to-video'][n % 3]}]",
+                "status": ["to-read", "reading", "read"][n % 3],
+            }[kind]
+            head, sep, body = text.partition("\n---\n")
+            lines = [line for line in head.splitlines() if not line.startswith(f"{kind}:")]
+            target.write_text("\n".join([*lines, f"{kind}: {value}"]) + sep + body, "utf-8")
+        elif kind == "link":
+            other = notes[(n + 1) % len(notes)].stem
+            target.write_text(text + f"\nSee [[{other}]].\n", encoding="utf-8")
+        elif kind == "add":
+            (root / "notes" / f"added-{n}.md").write_text(
+                f"---\ntitle: Added {n}\ntopics: [rlhf]\ntags: [t{n % 3}]\n"
+                f"added: 2025-01-0{n % 9 + 1}\n---\n\nSee [[{notes[0].stem if notes else 'x'}]].\n",
+                encoding="utf-8",
+            )
+        elif kind == "delete":
+            target.unlink()
+        rebuilds.build()
+    shutil.rmtree(root)
+
+
+# --- whole sites, built by MkDocs --------------------------------------------------------------
+
+
+def site_files(site: Path) -> dict[str, bytes]:
+    """Every file of a built site; the search index as its sorted entries (order is free)."""
+    files = {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    index = files.pop("search/search_index.json", None)
+    if index is not None:
+        data = json.loads(index)
+        entries = sorted(json.dumps(d, sort_keys=True, ensure_ascii=False) for d in data["docs"])
+        files["search/search_index.json"] = json.dumps([data["config"], entries]).encode()
+    return files
+
+
+class ServeBuilds:
+    """``kbtool serve``'s rebuilds (``--dirty``, one session), run on demand in a subprocess."""
+
+    def __init__(self, root: Path, site: Path) -> None:
+        self.root, self.site = root, site
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.support.serve_builds", str(root), str(site)],
+            cwd=REPO_ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        )
+
+    def build(self) -> dict[str, object]:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write("build\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        if not line:
+            stderr = self.process.stderr.read() if self.process.stderr else ""
+            raise AssertionError(f"the serve builds stopped:\n{stderr[-3000:]}")
+        answer: dict[str, object] = json.loads(line)
+        return answer
+
+    def close(self) -> str:
+        return self.process.communicate(timeout=60)[1]
+
+
+def clean_site(root: Path, site: Path) -> dict[str, bytes]:
+    """A clean build of ``root`` (no cache, one process), as serve would address it."""
+    command = [sys.executable, "-m", "tests.support.serve_builds", str(root), str(site), "--clean"]
+    done = subprocess.run(
+        command,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return site_files(site)
+
+
+def changed_outputs(before: dict[str, bytes], after: dict[str, bytes]) -> set[str]:
+    return {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
+
+
+def edit(root: Path, relative: str, old: str, new: str) -> None:
+    path = root / relative
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_serve_rebuilds_write_only_what_changed_and_equal_a_clean_build(tmp_path: Path) -> None:
+    root = copy_fixture(tmp_path / "kb")
+    served = ServeBuilds(root, tmp_path / "served")
+    try:
+        assert served.build()["everything"] is True
+        before = site_files(served.site)
+        stamps = {p: p.stat().st_mtime_ns for p in served.site.rglob("*.html")}
+
+        edit(root, note(DPO), "奖励模型不再需要单独训练。", "奖励模型不再需要单独训练，真的。")
+        report = served.build()
+        assert report == {"changed": [DPO], "removed": [], "everything": False}
+        after = site_files(served.site)
+        assert changed_outputs(before, after) == {
+            "papers/2305.18290-dpo/index.html",
+            "search/search_index.json",  # the page's entries, made again
+        }
+        rewritten = {
+            p.relative_to(served.site).as_posix()
+            for p, stamp in stamps.items()
+            if p.stat().st_mtime_ns != stamp
+        }
+        assert rewritten == {"papers/2305.18290-dpo/index.html", "404.html"}
+
+        edit(root, note(SVD), 'title: "Stable Video Diffusion', 'title: "Stable Video Diffusion 2')
+        assert served.build()["everything"] is False
+        assert site_files(served.site) == clean_site(root, tmp_path / "clean1")
+    finally:
+        served.close()
+
+
+@pytest.mark.slow
+def test_serve_rebuilds_after_every_kind_of_edit_equal_a_clean_build(tmp_path: Path) -> None:
+    root = copy_fixture(tmp_path / "kb")
+    served = ServeBuilds(root, tmp_path / "served")
+    try:
+        served.build()
+        (root / "notes" / "2501.00001-new.md").write_text(
+            "---\ntitle: A new paper\ntopics: [rlhf]\ntags: [reward-model]\nadded: 2025-01-02\n"
+            "---\n\n## Results\n\nCompare [[2305.18290]].\n",
+            encoding="utf-8",
+        )
+        assert served.build()["everything"] is False
+        (root / note(XSS)).unlink()
+        report = served.build()
+        assert report["removed"] == [XSS]
+        assert not (served.site / "papers" / "xss-title").exists()
+        (root / note(DYNAMICRAFTER)).rename(root / "notes" / "dynamicrafter.md")
+        edit(root, note(DPO), "status: to-read", "status: read")
+        edit(root, "topics/video-diffusion.md", "Video diffusion is where", "It is where")
+        assert served.build()["everything"] is False
+        edit(root, "topics.yml", "title: RLHF & reward models", "title: Preference learning")
+        assert served.build()["everything"] is True  # the navigation shows topic titles
+        edit(root, "docs/about.md", "# About", "# About these notes")
+        assert served.build()["everything"] is True
+        edit(root, "inbox.yml", "Motion-Aware Video Diffusion for Long Clips", "Motion-Aware Clips")
+        served.build()
+        assert site_files(served.site) == clean_site(root, tmp_path / "clean")
+    finally:
+        served.close()
+
+
+def test_a_build_from_the_cache_equals_a_clean_build(tmp_path: Path) -> None:
+    root = copy_fixture(tmp_path / "kb")
+    built = tmp_path / "site"
+    build_site(Layout(root), site_dir=built)
+    assert (root / ".kbtool-cache" / "site" / "pages.sqlite3").is_file()
+    edit(root, note(DPO), "奖励模型不再需要单独训练。", "奖励模型不再需要单独训练，真的。")
+    edit(root, note(SVD), 'title: "Stable Video Diffusion', 'title: "Stable Video Diffusion 2')
+    (root / note(XSS)).unlink()
+    build_site(Layout(root), site_dir=built)
+    cached = site_files(built)
+    reference = tmp_path / "reference"
+    shutil.copytree(root, reference, ignore=shutil.ignore_patterns(".kbtool-cache", "site"))
+    layout = Layout(reference)
+    config = (reference / "mkdocs.yml").read_text(encoding="utf-8")
+    (reference / "mkdocs.yml").write_text(
+        config.replace("  - kbtool:\n", "  - kbtool:\n      cache: false\n      workers: 1\n"),
+        encoding="utf-8",
+    )
+    assert site_files(build_site(layout, site_dir=tmp_path / "clean")) == cached
+    assert not (reference / ".kbtool-cache").exists()
