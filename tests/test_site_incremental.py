@@ -11,25 +11,35 @@ them, the page cache, worker processes) compare whole built sites byte for byte.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+from mkdocs.utils.meta import get_data
 
 from kbtool.config import Layout
 from kbtool.core.knowledge_base import load_knowledge_base
 from kbtool.site.build import build_site
+from kbtool.site.incremental.convert import Conversion, PageConverter, apply_conversion
+from kbtool.site.incremental.pool import pools_run
 from kbtool.site.incremental.session import SiteSession
+from kbtool.site.markup.raw_html import stash_raw_blocks
 from kbtool.site.paths import SitePaths
 from kbtool.site.render import SiteOptions, render_site
 from kbtool.watch.inbox import load_inbox
 from tests.support.kb import REPO_ROOT
-from tests.support.site import DPO, DYNAMICRAFTER, SVD, T2V, XSS, copy_fixture
+from tests.support.site import DPO, DYNAMICRAFTER, SVD, T2V, XSS, copy_fixture, fixture_site
 
 OPTIONS = SiteOptions(site_name="Fixture notes")
 PATHS = SitePaths()
@@ -408,3 +418,108 @@ def test_a_build_from_the_cache_equals_a_clean_build(tmp_path: Path) -> None:
     )
     assert site_files(build_site(layout, site_dir=tmp_path / "clean")) == cached
     assert not (reference / ".kbtool-cache").exists()
+
+
+# --- converting with one Markdown instance; worker processes -------------------------------------
+
+PAGES_THAT_KEEP_STATE = {
+    "a.md": "# A\n\nThe HTML spec[^1] and a term.\n\n*[HTML]: Hyper Text Markup Language\n\n"
+    "[^1]: A footnote.\n\nTerm\n:   Its definition.\n\n## Same heading\n\n## Same heading\n",
+    "b.md": "# B\n\nHTML again[^1], [to A](a.md#same-heading_1), [nowhere](gone.md).\n\n"
+    '[^1]: Another footnote.\n\n- [x] done\n\n??? note "Folded"\n    inside\n',
+    "c.md": "Text without a heading, `code`, ~~struck~~ and ==marked==.\n\n"
+    "```python\nprint('x')\n```\n",
+}
+
+
+def _virtual(config: MkDocsConfig, uri: str, text: str) -> File:
+    """A file with ``text`` as its content (as ``File.generated`` makes, outside a build)."""
+    file = File(uri, src_dir=None, dest_dir=config.site_dir, use_directory_urls=True)
+    file.content_string = text
+    return file
+
+
+def _toc(items: list[Any]) -> list[Any]:
+    return [(i.title, i.id, i.level, _toc(i.children)) for i in items]
+
+
+def test_one_markdown_instance_converts_as_mkdocs_does(tmp_path: Path) -> None:
+    root = copy_fixture(tmp_path / "kb")
+    config = load_config(config_file=str(root / "mkdocs.yml"))
+    texts = {**fixture_site().pages, **PAGES_THAT_KEEP_STATE}
+    files = Files([_virtual(config, uri, text) for uri, text in texts.items()])
+    converter = PageConverter(config, files)
+    pages = files.documentation_pages()
+    assert len(pages) > 15
+    for file in pages:
+        markdown, meta = get_data(file.content_string)
+        source = stash_raw_blocks(markdown)[0]
+        ours = converter.convert(source, file)
+        page = Page(None, file, config)
+        page.markdown, page.meta = source, meta
+        page.render(config, files)  # MkDocs' own: a new Markdown instance for the page
+        applied = Page(None, _virtual(config, file.src_uri, ""), config)
+        apply_conversion(applied, ours, files, replay=False)
+        assert ours.content == page.content, file.src_uri
+        assert _toc(list(applied.toc)) == _toc(list(page.toc)), file.src_uri
+        assert applied._title_from_render == page._title_from_render
+        assert applied.present_anchor_ids == page.present_anchor_ids
+        assert applied.links_to_anchors == page.links_to_anchors
+    # the warning MkDocs gives for b.md's broken link was recorded with the conversion
+    b_file = files.get_file_from_path("b.md")
+    assert b_file is not None
+    b = converter.convert(stash_raw_blocks(PAGES_THAT_KEEP_STATE["b.md"])[0], b_file)
+    assert any("gone.md" in message for _name, _level, message in b.messages)
+
+
+def test_warnings_of_a_conversion_made_earlier_are_shown_again(
+    caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    config = load_config(config_file=str(copy_fixture(tmp_path / "kb") / "mkdocs.yml"))
+    file = _virtual(config, "x.md", "")
+    conversion = Conversion(
+        source="x",
+        content="<p>x</p>",
+        toc_tokens=[],
+        title=None,
+        anchors=(),
+        links_to_anchors={},
+        messages=(("mkdocs.structure.pages", logging.WARNING, "Doc file 'x.md' contains a link"),),
+    )
+    with caplog.at_level(logging.INFO, logger="mkdocs"):
+        apply_conversion(Page(None, file, config), conversion, Files([file]), replay=True)
+    assert [(r.name, r.levelno) for r in caplog.records] == [
+        ("mkdocs.structure.pages", logging.WARNING)
+    ]
+
+
+def _many_notes(root: Path, count: int) -> None:
+    for i in range(count):
+        links = f"See [[p{(i * 7) % count}]] and [p{(i + 1) % count}](p{(i + 1) % count}.md)."
+        (root / "notes" / f"p{i}.md").write_text(
+            f"---\ntitle: Paper {i}\npublished: 2024-{i % 12 + 1:02d}-0{i % 9 + 1}\n"
+            f"topics: [{['rlhf', 'video-diffusion', 'image-to-video'][i % 3]}]\n"
+            f"tags: [t{i % 5}, u{i % 7}]\nstatus: {['to-read', 'read'][i % 2]}\n---\n\n"
+            f"## Idea\n\n{links} 中文笔记 {i}，公式 $x^{i}$。\n\n"
+            f"| a | b |\n|---|---|\n| {i} | 2 |\n",
+            encoding="utf-8",
+        )
+
+
+def test_worker_processes_build_the_same_site(tmp_path: Path) -> None:
+    root = copy_fixture(tmp_path / "kb")
+    _many_notes(root, 60)
+    config = (root / "mkdocs.yml").read_text(encoding="utf-8")
+    sites = {}
+    for workers in (1, 2):
+        (root / "mkdocs.yml").write_text(
+            config.replace(
+                "  - kbtool:\n", f"  - kbtool:\n      cache: false\n      workers: {workers}\n"
+            ),
+            encoding="utf-8",
+        )
+        runs = pools_run()
+        sites[workers] = site_files(build_site(Layout(root), site_dir=tmp_path / f"w{workers}"))
+        # One worker: no pool. Two: notes read, pages rendered, converted and templated in pools.
+        assert pools_run() - runs == (0 if workers == 1 else 4)
+    assert sites[1] == sites[2]

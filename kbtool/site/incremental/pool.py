@@ -26,6 +26,13 @@ R = TypeVar("R")
 
 #: The work of the current pool, seen by its forked workers (set only while it runs).
 _work: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
+#: How many times this process ran work in worker processes (for tests and reports).
+_pools_run = 0
+
+
+def pools_run() -> int:
+    """How many times this process has spread work over worker processes."""
+    return _pools_run
 
 
 def available_workers() -> int:
@@ -52,7 +59,9 @@ def map_in_workers(
     global _work
     if workers <= 1 or len(items) < 2 * chunk or not can_fork() or _work is not None:
         return [function(item) for item in items]
+    global _pools_run
     bounds = [(start, min(start + chunk, len(items))) for start in range(0, len(items), chunk)]
+    _pools_run += 1
     _work = (function, items)
     try:
         context = multiprocessing.get_context("fork")
