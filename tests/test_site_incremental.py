@@ -478,7 +478,6 @@ def test_warnings_of_a_conversion_made_earlier_are_shown_again(
     config = load_config(config_file=str(copy_fixture(tmp_path / "kb") / "mkdocs.yml"))
     file = _virtual(config, "x.md", "")
     conversion = Conversion(
-        source="x",
         content="<p>x</p>",
         toc_tokens=[],
         title=None,

@@ -198,7 +198,7 @@ def iter_note_files(layout: Layout, directory: Path | None = None) -> list[Path]
         if any(part.startswith(".") for part in relative.parts):
             continue
         files.append(path)
-    return sorted(files)
+    return sorted(files, key=lambda path: path.parts)  # as paths sort, without their cost
 
 
 def read_notes(layout: Layout, paths: Iterable[Path]) -> tuple[list[Note], list[Problem]]:

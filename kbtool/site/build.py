@@ -136,10 +136,10 @@ def serve_site(
         serve_url = _serve_url(host, port, mount_path)
 
         def rebuild(config: MkDocsConfig | None = None) -> None:
+            # The pages keep mkdocs.yml's site_url (MkDocs' serve puts its own address
+            # there), so they are the pages `kbtool build` makes and share its cache.
             log.info("Building the site...")
-            config = config or load()
-            config.site_url = serve_url
-            build(config, serve_url=serve_url, dirty=True)
+            build(config or load(), serve_url=serve_url, dirty=True)
 
         def rebuild_or_keep() -> None:
             try:

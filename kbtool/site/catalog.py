@@ -18,6 +18,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from kbtool.bibtex import citation_keys, render_bibtex
 from kbtool.core.knowledge_base import KnowledgeBase, LinkTargetKind
@@ -76,7 +77,7 @@ class Paper:
         """Newest first when sorted in reverse; undated papers last."""
         return (self.published or date.min, self.title.casefold(), self.path)
 
-    @property
+    @cached_property
     def listing(self) -> Listing:
         """What lists and tables of papers show about this paper (its note's text aside)."""
         return (

@@ -41,6 +41,7 @@ from mkdocs.structure.pages import Page
 
 from kbtool.config import Layout
 from kbtool.site.config import KnowledgeBaseConfig
+from kbtool.site.incremental.generated import GeneratedPage
 from kbtool.site.incremental.session import SiteSession, iter_titles
 from kbtool.site.markup.feed_links import add_feed_links
 from kbtool.site.markup.raw_html import StashedBlock, restore_raw_blocks, stash_raw_blocks
@@ -213,7 +214,7 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):  # type: ignore[no-u
             home=self.config.home and paths.home not in user_files,
             related_papers=self.config.related_papers,
             recent_notes=self.config.recent_notes,
-            cli=_cli() if self.config.commands_page else None,
+            cli=_cli if self.config.commands_page else None,
             site_url=config.site_url or None,
             feed_notes=self.config.feed_notes,
         )
@@ -226,6 +227,8 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):  # type: ignore[no-u
 
     @event_priority(-100)  # last: after other plugins have seen the Markdown
     def on_page_markdown(self, markdown: str, *, page: Page, **kwargs: Any) -> str:
+        if isinstance(page, GeneratedPage):
+            page.check_markdown(markdown)
         markdown, stash = stash_raw_blocks(markdown)
         if stash:
             self.stashed[page.file.src_uri] = stash

@@ -45,8 +45,9 @@ class SiteOptions:
     home: bool = True
     related_papers: int = 5
     recent_notes: int = 10
-    #: The click group whose commands the Commands page documents (None: no page).
-    cli: click.Group | None = None
+    #: The click group whose commands the Commands page documents (None: no page), or a
+    #: function returning it: the CLI is then loaded only if the page must be rendered.
+    cli: click.Group | Callable[[], click.Group] | None = None
     #: mkdocs.yml's ``site_url``: the feeds' links are absolute when it is known.
     site_url: str | None = None
     #: Entries in the feed of recently added notes.
@@ -183,13 +184,18 @@ def plan_site(
     )
     job(paths.note_format, None, render_note_format_page)
     if options.cli is not None:
-        job(paths.commands, options.cli.name, partial(render_commands_page, options.cli))
+        # The page follows kbtool's own code, which the page cache's salt covers.
+        job(paths.commands, "kbtool commands", partial(_commands, options.cli))
     job(
         paths.bibliography,
         tuple((p.note, catalog.citekeys[p.path]) for p in catalog.papers),
         partial(_bibliography, catalog),
     )
     return jobs
+
+
+def _commands(cli: click.Group | Callable[[], click.Group]) -> str:
+    return render_commands_page(cli if isinstance(cli, click.Group) else cli())
 
 
 def _bibliography(catalog: Catalog) -> str:

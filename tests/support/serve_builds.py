@@ -4,8 +4,7 @@
 configuration as ``kbtool serve`` does and runs a ``--dirty`` build each time it
 reads ``build`` on its standard input, answering with one JSON line (what the
 kbtool plugin reported). ``--clean`` runs one clean build instead (no page cache,
-no worker processes): the reference the others are compared with. Either way,
-the site is built for the address serve gives it.
+no worker processes): the reference the others are compared with.
 
 A process of its own: MkDocs keeps plugin objects (kbtool's, and the search
 plugin with its index) for the whole process, as serve needs.
@@ -28,7 +27,6 @@ def _config(root: str, site_dir: str, **plugin: object) -> MkDocsConfig:
     config = load_config(config_file=f"{root}/mkdocs.yml", site_dir=site_dir, strict=False)
     for key, value in plugin.items():
         config.plugins["kbtool"].config[key] = value
-    config.site_url = SERVE_URL
     return config
 
 

@@ -8,7 +8,8 @@ does not reuse its older pages), MkDocs, Material, Python-Markdown, its
 extensions, Jinja and Pygments. A cache written under another salt is emptied.
 
 One SQLite file (standard library, atomic commits, safe if two builds share
-it); values are compressed. After a build that visited every page, entries it
+it). Values are stored as they are: decompressing them cost more than reading
+them (CI's cache compresses the folder anyway). After a build that visited every page, entries it
 did not use are dropped, so the cache holds one site's worth of pages. A cache
 that cannot be opened or read is reported and started afresh: it is never a
 reason for a build to fail.
@@ -19,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import sqlite3
-import zlib
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -109,8 +109,8 @@ class SiteCache:
             return None
         try:
             row = self._db.execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchone()
-            value = zlib.decompress(row[0]) if row is not None else None
-        except (sqlite3.Error, zlib.error) as err:
+            value = bytes(row[0]) if row is not None else None
+        except sqlite3.Error as err:
             self._fail(err)
             return None
         if value is None:
@@ -125,9 +125,7 @@ class SiteCache:
         if self._db is None:
             return
         try:
-            self._db.execute(
-                "INSERT OR REPLACE INTO entries VALUES (?, ?)", (key, zlib.compress(value, 1))
-            )
+            self._db.execute("INSERT OR REPLACE INTO entries VALUES (?, ?)", (key, value))
         except sqlite3.Error as err:
             self._fail(err)
             return

@@ -18,6 +18,7 @@ checks the result against ``Page.render`` itself.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Iterator
@@ -39,9 +40,8 @@ log = logging.getLogger("mkdocs.plugins.kbtool")
 
 @dataclass(frozen=True)
 class Conversion:
-    """What MkDocs keeps from turning one page's Markdown (``source``) into HTML."""
+    """What MkDocs keeps from turning one page's Markdown into HTML."""
 
-    source: str
     content: str
     toc_tokens: list[Any]
     title: str | None
@@ -51,27 +51,28 @@ class Conversion:
     #: What was logged while converting: (logger name, level, message).
     messages: tuple[tuple[str, int, str], ...] = ()
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "content": self.content,
+    def to_bytes(self) -> bytes:
+        """JSON of all but the HTML, a NUL, then the HTML (JSON never holds a raw NUL)."""
+        head = {
             "toc": self.toc_tokens,
             "title": self.title,
             "anchors": list(self.anchors),
             "links": self.links_to_anchors,
             "messages": [list(m) for m in self.messages],
         }
+        return json.dumps(head, ensure_ascii=False).encode() + b"\0" + self.content.encode()
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Conversion:
+    def from_bytes(cls, data: bytes) -> Conversion:
+        head_bytes, _, content = data.partition(b"\0")
+        head = json.loads(head_bytes)
         return cls(
-            source=data["source"],
-            content=data["content"],
-            toc_tokens=data["toc"],
-            title=data["title"],
-            anchors=tuple(data["anchors"]),
-            links_to_anchors=data["links"],
-            messages=tuple((str(n), int(level), str(m)) for n, level, m in data["messages"]),
+            content=content.decode(),
+            toc_tokens=head["toc"],
+            title=head["title"],
+            anchors=tuple(head["anchors"]),
+            links_to_anchors=head["links"],
+            messages=tuple((str(n), int(level), str(m)) for n, level, m in head["messages"]),
         )
 
 
@@ -136,7 +137,6 @@ class PageConverter:
         if mkdocs_pages.log.getEffectiveLevel() > logging.DEBUG:
             links = {t.src_uri: dict(found) for t, found in relative.links_to_anchors.items()}
         return Conversion(
-            source=source,
             content=content,
             toc_tokens=list(getattr(md, "toc_tokens", [])),
             title=self._title.title,

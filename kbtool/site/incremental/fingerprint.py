@@ -9,8 +9,9 @@ BLAKE2b digest with a tag for every type so that ``("a", "b")`` and ``"ab"``
 differ. Anything else is :class:`Unfingerprintable`: the caller then does not
 cache what depends on it, rather than risk a wrong hit.
 
-Within one fingerprinter, the digest of a large tuple is worked out once
-(``listings``, the records every index page shows, appear in many inputs).
+Within one fingerprinter, the digest of a tuple of a few items or more, or of a
+frozen dataclass, is worked out once per object (``listings``, the records every
+index page shows, and the site's paths appear in many inputs).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ class Unfingerprintable(TypeError):
     """A value whose identity across processes cannot be told from what it holds."""
 
 
-_LARGE = 64  # tuples at least this long are remembered by identity
+_SHARED = 8  # tuples at least this long are remembered by identity
 
 
 #: Turns a value of some type into the smaller value that determines it.
@@ -63,18 +64,29 @@ class Fingerprinter:
         self._feed(hasher, value)
         return hasher.digest()
 
-    def _large(self, value: tuple[object, ...]) -> bytes:
-        """The digest of a long tuple, worked out once per fingerprinter."""
+    def _shared(self, value: object, feed: Callable[[Any], None]) -> bytes:
+        """The digest of an immutable value seen often, worked out once per fingerprinter."""
         known = self._seen.get(id(value))
         if known is not None and known[0] is value:
             return known[1]
         hasher = hashlib.blake2b(digest_size=20)
-        hasher.update(b"t%d:" % len(value))
-        for item in value:
-            self._feed(hasher, item)
+        feed(hasher)
         result = hasher.digest()
         self._seen[id(value)] = (value, result)  # keeps it alive: the id stays its own
         return result
+
+    def _tuple(self, hasher: Any, value: tuple[object, ...] | list[object]) -> None:
+        hasher.update(b"t%d:" % len(value))
+        for item in value:
+            self._feed(hasher, item)
+
+    def _dataclass(self, hasher: Any, value: Any) -> None:
+        hasher.update(b"o" + _qualname(type(value)).encode() + b"{")
+        for item in dataclasses.fields(value):
+            if item.compare:
+                self._feed(hasher, item.name)
+                self._feed(hasher, getattr(value, item.name))
+        hasher.update(b"}")
 
     def _feed(self, hasher: Any, value: object) -> None:
         update = hasher.update
@@ -96,13 +108,10 @@ class Fingerprinter:
             update(b"n" + repr(value).encode() + b";")
         elif isinstance(value, datetime | date):
             update(b"d" + value.isoformat().encode() + b";")
+        elif isinstance(value, tuple) and len(value) >= _SHARED:
+            update(b"h" + self._shared(value, lambda h: self._tuple(h, value)))
         elif isinstance(value, tuple | list):
-            if isinstance(value, tuple) and len(value) >= _LARGE:
-                update(b"h" + self._large(value))
-                return
-            update(b"t%d:" % len(value))
-            for item in value:
-                self._feed(hasher, item)
+            self._tuple(hasher, value)
         elif isinstance(value, dict):
             update(b"m%d:" % len(value))
             for key, item in value.items():
@@ -112,12 +121,10 @@ class Fingerprinter:
             parts = sorted(self._digest(item) for item in value)
             update(b"z%d:" % len(parts) + b"".join(parts))
         elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            update(b"o" + _qualname(type(value)).encode() + b"{")
-            for item in dataclasses.fields(value):
-                if item.compare:
-                    self._feed(hasher, item.name)
-                    self._feed(hasher, getattr(value, item.name))
-            update(b"}")
+            if type(value).__dataclass_params__.frozen:  # type: ignore[attr-defined]
+                update(b"h" + self._shared(value, lambda h: self._dataclass(h, value)))
+            else:
+                self._dataclass(hasher, value)
         elif isinstance(value, PurePath):
             update(b"p")
             self._feed(hasher, value.as_posix())

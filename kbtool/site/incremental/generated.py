@@ -39,7 +39,7 @@ class PreparedPage:
 
     markdown: str
     meta: dict[str, Any]
-    #: The HTML of ``markdown`` after kbtool's ``on_page_markdown`` (stashed raw blocks).
+    #: The HTML of ``markdown`` (as kbtool's ``on_page_markdown`` hands it to Markdown).
     conversion: Conversion | None = None
 
 
@@ -49,8 +49,8 @@ def prepare_markdown(text: str) -> PreparedPage:
     return PreparedPage(markdown, page_meta)
 
 
-#: Converts a page's Markdown when no conversion was ready (or it no longer fits):
-#: the conversion, and whether it was made earlier (its warnings not yet shown).
+#: Converts a page's Markdown (as it is now) when no conversion was ready: the
+#: conversion, and whether it was made earlier (its warnings not yet shown).
 Convert = Callable[["GeneratedPage", str], tuple[Conversion, bool]]
 
 
@@ -68,6 +68,13 @@ class GeneratedPage(Page):
         super().__init__(title, file, config)
         self.prepared = prepared
         self._convert = convert
+        #: Whether the Markdown reached kbtool's ``on_page_markdown`` as prepared (no
+        #: other plugin changed it): then the prepared conversion is the page's HTML.
+        self.as_prepared = False
+
+    def check_markdown(self, markdown: str) -> None:
+        """Note whether ``markdown`` (before kbtool's last step) is the prepared Markdown."""
+        self.as_prepared = markdown == self.prepared.markdown
 
     def read_source(self, config: MkDocsConfig) -> None:
         source = config.plugins.on_page_read_source(page=self, config=config)
@@ -80,11 +87,12 @@ class GeneratedPage(Page):
     def render(self, config: MkDocsConfig, files: Files) -> None:
         if self.markdown is None:
             raise RuntimeError("`markdown` field hasn't been set (via `read_source`)")
-        conversion = self.prepared.conversion
-        if conversion is not None and conversion.source == self.markdown:
+        conversion = self.prepared.conversion if self.as_prepared else None
+        if conversion is not None:
             # Made earlier (a worker, the cache, the last build): show its warnings now.
             apply_conversion(self, conversion, files, replay=True)
             return
         conversion, earlier = self._convert(self, self.markdown)
-        self.prepared.conversion = conversion
+        if self.as_prepared:
+            self.prepared.conversion = conversion
         apply_conversion(self, conversion, files, replay=earlier)

@@ -32,7 +32,6 @@ plugs in at the same place: its per-note documents are recomputed in
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import time
@@ -41,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment
+from jinja2 import Environment, FileSystemBytecodeCache
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files, InclusionLevel
@@ -77,6 +76,8 @@ log = logging.getLogger("mkdocs.plugins.kbtool")
 
 #: Where the page cache lives, under the knowledge base's ``.kbtool-cache/``.
 CACHE_SUBDIR = "site"
+#: Where the theme's compiled templates are kept (not restored by CI).
+TEMPLATES_SUBDIR = "templates"
 #: A note is all in its path and text (the rest is parsed from them, by this very kbtool).
 REDUCERS: dict[type, Reducer] = {Note: lambda note: (note.path, note.text)}
 
@@ -136,6 +137,7 @@ class SiteSession:
         self._nav: Navigation | None = None
         self._converted: list[GeneratedPage] = []
         self._unread: list[Page] = []
+        self._pages: list[Page] = []
         self.outputs = OutputMemo(None, "")
 
     # --- 1. render ---------------------------------------------------------------------
@@ -305,30 +307,26 @@ class SiteSession:
         and whose HTML is not known are converted: from the cache, or in workers.
         """
         self._files, self._nav = files, nav
+        self._pages = [f.page for f in files.documentation_pages() if f.page is not None]
         unread = []
-        for file in files.documentation_pages():
-            page = file.page
-            if page is not None and not file.is_modified():
+        for page in self._pages:
+            file = page.file
+            if not file.is_modified():
                 known = self.last.titles.get(file.src_uri)
                 if known is not None:
                     page.title, page.meta = known[0], dict(known[1])
                     unread.append(page)
         self._unread = unread
-        self._convert_ahead(files)
+        self._convert_ahead(self._pages)
 
-    def _convert_ahead(self, files: Files) -> None:
+    def _convert_ahead(self, pages: Sequence[Page]) -> None:
         pending: list[GeneratedPage] = []
-        for file in files.documentation_pages():
-            page = file.page
-            if not isinstance(page, GeneratedPage) or not file.is_modified():
+        for page in pages:
+            if not isinstance(page, GeneratedPage) or not page.file.is_modified():
                 continue
-            if page.prepared.conversion is not None:
-                continue
-            source = _stashed(page.prepared.markdown)
-            cached = self._cached_conversion(page, source)
-            if cached is not None:
-                page.prepared.conversion = cached
-            else:
+            if page.prepared.conversion is None:
+                page.prepared.conversion = self._cached_conversion(page)
+            if page.prepared.conversion is None:
                 pending.append(page)
         converter = self._get_converter()
         results = map_in_workers(
@@ -350,29 +348,34 @@ class SiteSession:
         return self._converter
 
     def _convert_now(self, page: GeneratedPage, markdown: str) -> tuple[Conversion, bool]:
-        """The HTML of ``markdown`` for ``page``: from the cache, else converted now."""
-        cached = self._cached_conversion(page, markdown)
-        if cached is not None:
-            return cached, True
+        """The HTML of ``markdown`` (as MkDocs has it now) for ``page``.
+
+        From the cache when it is the prepared Markdown (no other plugin changed
+        it); else converted now.
+        """
+        if page.as_prepared:
+            cached = self._cached_conversion(page)
+            if cached is not None:
+                return cached, True
         conversion = self._get_converter().convert(markdown, page.file)
-        self._store_conversion(page, conversion)
+        if page.as_prepared:
+            self._store_conversion(page, conversion)
         return conversion, False
 
-    def _conversion_cache_key(self, page: Page, markdown: str) -> str:
-        digest = Fingerprinter().digest((markdown, page.file.src_uri, self._conversion_key))
-        return f"html:{digest}"
+    def _conversion_cache_key(self, page: GeneratedPage) -> str:
+        """The key of the HTML of ``page``'s prepared Markdown (stashing is kbtool's code)."""
+        source = (page.prepared.markdown, page.file.src_uri, self._conversion_key)
+        return f"html:{Fingerprinter().digest(source)}"
 
-    def _cached_conversion(self, page: Page, markdown: str) -> Conversion | None:
+    def _cached_conversion(self, page: GeneratedPage) -> Conversion | None:
         if self.cache is None:
             return None
-        data = self.cache.get(self._conversion_cache_key(page, markdown))
-        return Conversion.from_json(json.loads(data)) if data is not None else None
+        data = self.cache.get(self._conversion_cache_key(page))
+        return Conversion.from_bytes(data) if data is not None else None
 
-    def _store_conversion(self, page: Page, conversion: Conversion) -> None:
-        if self.cache is None:
-            return
-        data = json.dumps(conversion.to_json(), ensure_ascii=False).encode("utf-8")
-        self.cache.put(self._conversion_cache_key(page, conversion.source), data)
+    def _store_conversion(self, page: GeneratedPage, conversion: Conversion) -> None:
+        if self.cache is not None:
+            self.cache.put(self._conversion_cache_key(page), conversion.to_bytes())
 
     # --- 4. before the pages are built -----------------------------------------------------
 
@@ -385,8 +388,13 @@ class SiteSession:
         """
         self.clock.lap("read pages")
         self.built_pages = set()
-        pages = [f.page for f in files.documentation_pages() if f.page is not None]
-        remember_tags(config, self._unread, pages)
+        if self.cache is not None:
+            # The theme's templates compiled once, not in every process (local only: CI
+            # restores just the page cache, and this is code, not data).
+            folder = self.layout.cache_dir / TEMPLATES_SUBDIR
+            folder.mkdir(parents=True, exist_ok=True)
+            env.bytecode_cache = FileSystemBytecodeCache(str(folder))
+        remember_tags(config, self._unread, self._pages)
         self._unread = []
         self.outputs = OutputMemo(self.cache, self.cache_salt)
         install(env, self.outputs)
@@ -404,20 +412,21 @@ class SiteSession:
         assert files is not None
         self.clock.lap("build pages")
         outputs = {f.src_uri: f.abs_dest_path for f in files if f.abs_dest_path}
-        urls = {f.src_uri: f.page.url for f in files.documentation_pages() if f.page is not None}
+        urls = {page.file.src_uri: page.url for page in self._pages}
         if self.dirty:
             for uri, dest in self.last.outputs.items():
                 if uri not in outputs and dest:
                     _remove_output(Path(dest), Path(config.site_dir))
             gone = {url for uri, url in self.last.urls.items() if uri not in urls}
             forget_search_entries(config, self.built_pages | gone)
-        for file in files.documentation_pages():
-            page = file.page
-            if page is not None and page.markdown is not None:
-                self.last.titles[file.src_uri] = (page.title, dict(page.meta))
+        for page in self._pages:
+            if page.markdown is not None:
+                self.last.titles[page.file.src_uri] = (page.title, dict(page.meta))
         self.last.outputs, self.last.urls = outputs, urls
         if self.cache is not None:
-            self.cache.flush(prune=self.report.everything)
+            # A clean build visited every page: what it did not use is from older sites.
+            # Serve keeps everything (its pages are those of the next build, or were).
+            self.cache.flush(prune=self.report.everything and not self.serving and not self.dirty)
         self._converted = []
         self.clock.lap("finish")
         log.debug(
