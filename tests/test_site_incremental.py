@@ -122,6 +122,15 @@ def test_a_title_change_reaches_the_pages_that_list_or_link_to_the_paper(
     assert "topics/rlhf/index.md" not in changed
 
 
+def test_a_title_changed_only_in_case_still_reaches_the_links_that_show_it(
+    rebuilds: Rebuilds,
+) -> None:
+    # [[SVD#training-stages]] in T2V's note shows SVD's title: same names, new letters.
+    rebuilds.edit(note(SVD), 'title: "Stable Video Diffusion', 'title: "STABLE VIDEO DIFFUSION')
+    assert {SVD, T2V} <= rebuilds.build()
+    assert "STABLE VIDEO DIFFUSION" in rebuilds.pages[T2V]
+
+
 def test_a_new_link_changes_both_ends(rebuilds: Rebuilds) -> None:
     rebuilds.edit(
         note(DPO), "奖励模型不再需要单独训练。", "奖励模型不再需要单独训练。见 [[2311.15127]]。"

@@ -66,6 +66,7 @@ class KnowledgeBase:
     _by_name: dict[str, list[Note]] = field(default_factory=dict, repr=False)
     _anchors: dict[str, set[str]] = field(default_factory=dict, repr=False)
     _links: dict[str, list[LinkSpan]] = field(default_factory=dict, repr=False)
+    _names: dict[str, tuple[frozenset[str], str]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self._by_path = {note.path: note for note in self.notes}
@@ -75,9 +76,18 @@ class KnowledgeBase:
             names.update(a.casefold() for a in note.string_list("aliases"))
             if note.arxiv_id is not None:
                 names.add(note.arxiv_id.base.casefold())
+            self._names[note.path] = (frozenset(names), note.title)
             for name in names:
                 by_name[name].append(note)
         self._by_name = dict(by_name)
+
+    def note_names(self) -> dict[str, tuple[frozenset[str], str]]:
+        """Every note's path with the names a wikilink may call it by, and its title.
+
+        Two knowledge bases with equal note names resolve every link between
+        notes alike, and show the same titles for them (links to other files aside).
+        """
+        return self._names
 
     def reuse_parsed_links(self, previous: KnowledgeBase) -> None:
         """Take over the links and anchors ``previous`` parsed from notes that are here unchanged.

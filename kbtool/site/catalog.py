@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Container
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
-from kbtool.bibtex import citation_keys, render_bibtex
+from kbtool.bibtex import citation_keys, derived_key, render_bibtex
 from kbtool.core.knowledge_base import KnowledgeBase, LinkTargetKind
 from kbtool.core.note import Note
 from kbtool.core.schema import STATUSES
@@ -134,11 +135,18 @@ class Catalog:
     _related: dict[str, list[RelatedPaper]] | None = field(default=None, repr=False)
     #: BibTeX entries by note path, with the note and key they were rendered from.
     _bibtex: dict[str, tuple[Note, str, str]] = field(default_factory=dict, repr=False)
-    _link_targets: dict[str, tuple[LinkTarget, ...]] = field(default_factory=dict, repr=False)
-    #: The related papers of the catalog this one was built from, with what they came from.
+    #: Where each note's links lead, with the note they were worked out for.
+    _link_targets: dict[str, tuple[Note, tuple[LinkTarget, ...]]] = field(
+        default_factory=dict, repr=False
+    )
+    #: The inputs of the related papers, and (until taken over) those of the last catalog.
+    _related_inputs: object = field(default=None, repr=False)
     _previous_related: tuple[object, dict[str, list[RelatedPaper]]] | None = field(
         default=None, repr=False
     )
+    _related_reused: bool = field(default=False, repr=False)
+    _links: _Links | None = field(default=None, repr=False)
+    _derived_keys: _DerivedKeys | None = field(default=None, repr=False)
 
     def bibtex(self, paper: Paper) -> str:
         """The paper's BibTeX entry (rendered once, for its page and references.bib)."""
@@ -153,38 +161,40 @@ class Catalog:
         """Papers sharing topics or tags with ``paper``, most related first."""
         if self._related is None:
             self._related = self._work_out_related()
-        return self._related.get(paper.path, [])
-
-    def related_inputs(self) -> object:
-        """Everything :func:`related_papers` reads: the papers' order, topics and tags."""
-        return (self.related_limit, [(p.path, p.topics, p.tags) for p in self.papers])
-
-    def _work_out_related(self) -> dict[str, list[RelatedPaper]]:
-        inputs = self.related_inputs()
-        if self._previous_related is not None and self._previous_related[0] == inputs:
-            # Same order, topics and tags: the same choices, pointing at today's papers.
+        entries = self._related.get(paper.path, [])
+        if self._related_reused:
+            # Taken over from the last catalog: point the entries at today's papers.
             by_path = self.by_path
-            return {
-                path: [
+            if any(by_path[r.paper.path] is not r.paper for r in entries):
+                entries = [
                     RelatedPaper(by_path[r.paper.path], r.score, r.shared_topics, r.shared_tags)
                     for r in entries
                 ]
-                for path, entries in self._previous_related[1].items()
-            }
+                self._related[paper.path] = entries
+        return entries
+
+    def _work_out_related(self) -> dict[str, list[RelatedPaper]]:
+        # Everything related_papers reads: the papers' order, topics and tags.
+        inputs = (self.related_limit, [(p.path, p.topics, p.tags) for p in self.papers])
+        self._related_inputs = inputs
+        previous, self._previous_related = self._previous_related, None
+        if previous is not None and previous[0] == inputs:
+            self._related_reused = True  # the same choices, for the same papers
+            return dict(previous[1])
         return related_papers(self.papers, self.related_limit)
 
     def link_targets(self, note: Note) -> tuple[LinkTarget, ...]:
         """Where each link of ``note`` leads: all a page needs to know to draw its links."""
         known = self._link_targets.get(note.path)
-        if known is None:
+        if known is None or known[0] is not note:
             kb = self.kb
             targets = []
             for span in kb.link_spans_of(note):
                 resolved = kb.resolve(note, span.ref)
                 title = resolved.note.title if resolved.note else None
                 targets.append((resolved.kind, resolved.path, title, resolved.anchor))
-            known = self._link_targets[note.path] = tuple(targets)
-        return known
+            known = self._link_targets[note.path] = (note, tuple(targets))
+        return known[1]
 
     def papers_under(self, topic_id: str) -> list[Paper]:
         """Papers of ``topic_id`` and of all its sub-topics, each once, newest first."""
@@ -209,7 +219,10 @@ def build_catalog(
     """Everything derived that the pages need; linear in notes and links.
 
     With ``previous`` (the catalog of an earlier state of the knowledge base),
-    what depends only on unchanged notes is taken over from it.
+    what depends only on unchanged notes is taken over from it: their papers,
+    BibTeX entries and citation key stems; where their links lead, when no
+    note's names changed (links to other files are looked up again); the
+    related papers, when no paper's topics, tags or place in date order changed.
     """
     reusable: dict[str, Paper] = {}
     if previous is not None and previous.paths == paths:
@@ -228,21 +241,80 @@ def build_catalog(
         for topic_id in paper.topics:
             if topic_id in kb.topics:
                 by_topic[topic_id].append(paper)
-    backlinks = {
-        path: [by_path[n.path] for n in sources] for path, sources in kb.backlinks().items()
-    }
+    same_names = previous is not None and previous.kb.note_names() == kb.note_names()
+    links = _Links(kb, previous._links if same_names and previous is not None else None)
+    incoming: dict[str, list[Paper]] = defaultdict(list)
+    for note in kb.notes:  # in note order, as KnowledgeBase.backlinks
+        for target in links.outgoing(note):
+            incoming[target].append(by_path[note.path])
+    keys = _DerivedKeys(previous._derived_keys if previous is not None else None)
     catalog = Catalog(
         kb=kb,
         paths=paths,
         papers=papers,
         by_path=by_path,
         by_topic=dict(by_topic),
-        backlinks=backlinks,
-        citekeys=citation_keys(kb.notes),
+        backlinks=dict(incoming),
+        citekeys=citation_keys(kb.notes, keys),
         related_limit=related_limit,
     )
+    links.forget_all_but(by_path)
+    keys.forget_all_but(by_path)
+    catalog._links, catalog._derived_keys = links, keys
     if previous is not None:
         catalog._bibtex = {p: e for p, e in previous._bibtex.items() if p in by_path}
+        if same_names:
+            catalog._link_targets = {
+                path: known
+                for path, known in previous._link_targets.items()
+                if path in by_path and not _on_disk(known[1])
+            }
         if previous._related is not None:
-            catalog._previous_related = (previous.related_inputs(), previous._related)
+            catalog._previous_related = (previous._related_inputs, previous._related)
     return catalog
+
+
+def _on_disk(targets: tuple[LinkTarget, ...]) -> bool:
+    """Whether any of these links leads to a file (or to none) by a path: look again."""
+    return any(
+        kind in (LinkTargetKind.FILE, LinkTargetKind.MISSING) and path is not None
+        for kind, path, _title, _anchor in targets
+    )
+
+
+class _Links:
+    """The notes each note links to (by path), taken over for unchanged notes."""
+
+    def __init__(self, kb: KnowledgeBase, previous: _Links | None) -> None:
+        self.kb = kb
+        self.known: dict[str, tuple[Note, tuple[str, ...]]] = (
+            dict(previous.known) if previous is not None else {}
+        )
+
+    def outgoing(self, note: Note) -> tuple[str, ...]:
+        known = self.known.get(note.path)
+        if known is None or known[0] is not note:
+            targets = tuple(link.note.path for link in self.kb.outgoing(note) if link.note)
+            known = self.known[note.path] = (note, targets)
+        return known[1]
+
+    def forget_all_but(self, paths: Container[str]) -> None:
+        self.known = {p: v for p, v in self.known.items() if p in paths}
+
+
+class _DerivedKeys:
+    """:func:`~kbtool.bibtex.derived_key`, remembered per note."""
+
+    def __init__(self, previous: _DerivedKeys | None) -> None:
+        self.known: dict[str, tuple[Note, str]] = (
+            dict(previous.known) if previous is not None else {}
+        )
+
+    def __call__(self, note: Note) -> str:
+        known = self.known.get(note.path)
+        if known is None or known[0] is not note:
+            known = self.known[note.path] = (note, derived_key(note))
+        return known[1]
+
+    def forget_all_but(self, paths: Container[str]) -> None:
+        self.known = {p: v for p, v in self.known.items() if p in paths}

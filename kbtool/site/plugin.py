@@ -78,19 +78,6 @@ def _walk(root: Traversable, prefix: str = "") -> list[tuple[str, Traversable]]:
     return found
 
 
-def _note_side_files(layout: Layout) -> list[Path]:
-    """Files beside the notes that pages may show or link to (images, PDFs): not notes."""
-    if not layout.notes_dir.is_dir():
-        return []
-    found = []
-    for path in sorted(layout.notes_dir.rglob("*")):
-        relative = path.relative_to(layout.notes_dir)
-        hidden = any(part.startswith(".") for part in relative.parts)
-        if path.is_file() and path.suffix != ".md" and not hidden:
-            found.append(path)
-    return found
-
-
 def _nav_pages(nav: list[Any]) -> set[str]:
     found: set[str] = set()
     for item in nav:
@@ -102,10 +89,12 @@ def _nav_pages(nav: list[Any]) -> set[str]:
     return found
 
 
-def _side_files(config: MkDocsConfig, layout: Layout, paths: SitePaths) -> list[File]:
-    """The notes' images and other files, at their place beside the paper pages."""
+def _side_files(
+    config: MkDocsConfig, layout: Layout, paths: SitePaths, found: list[Path]
+) -> list[File]:
+    """The notes' images and other files (``found``), at their place beside the paper pages."""
     files = []
-    for path in _note_side_files(layout):
+    for path in found:
         side_uri = paths.for_note_file(layout.relative(path))
         if side_uri is not None:
             files.append(File.generated(config, side_uri, abs_src_path=str(path)))
@@ -194,9 +183,8 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):  # type: ignore[no-u
             config.nav = site.navigation(paths, [p for p in docs_pages if p != paths.home])
             in_nav = _nav_pages(config.nav)
         session.add_files(config, files, site, in_nav, iter_titles(config.nav or []))
-        for file in _side_files(config, layout, paths) + _asset_files(
-            config, paths, self.config.math
-        ):
+        side_files = _side_files(config, layout, paths, session.reader.side_files)
+        for file in side_files + _asset_files(config, paths, self.config.math):
             files.append(file)
         report = session.report
         changed = "every page" if report.everything else f"{len(report.changed)} changed"

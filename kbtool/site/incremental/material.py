@@ -12,8 +12,8 @@ plugin that collects something from every page sees only those:
   their new entries from the pages themselves. The index is then the one a
   clean build writes (in another order, which does not matter to search).
 - Material's tags plugin writes ``tags.json`` (every page's tags) from the pages
-  it saw. :func:`remember_tags` hands it the pages the build does not read,
-  with the metadata they had in the last build.
+  it saw. :class:`TagMemory` hands it what the pages the build does not read
+  had in the last build.
 
 kbtool's own search (issue 11) replaces Material's: its per-note documents are
 recomputed for the changed notes only (``search_document`` for each path in
@@ -24,6 +24,7 @@ build (:meth:`~kbtool.site.incremental.session.SiteSession.finish`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.pages import Page
@@ -44,21 +45,40 @@ def forget_search_entries(config: MkDocsConfig, urls: Iterable[str]) -> int:
     return dropped
 
 
-def remember_tags(config: MkDocsConfig, unread: Iterable[Page], pages: Sequence[Page]) -> None:
-    """Give Material's tags plugin the tags of the ``unread`` pages, all in ``pages``' order.
-
-    Must run after MkDocs read the pages and before the tags plugin's ``on_env``.
-    """
-    managers = [
-        plugin.mappings
-        for plugin in config.plugins.values()
+def _tag_mappings(config: MkDocsConfig) -> list[tuple[str, Any]]:
+    """Material's tags plugins (by name) with their mapping managers."""
+    return [
+        (name, plugin.mappings)
+        for name, plugin in config.plugins.items()
         if type(plugin).__module__.startswith("material.plugins.tags")
         and getattr(plugin, "mappings", None) is not None
         and plugin.config.get("enabled", True)
     ]
-    unread = list(unread)
-    for manager in managers:
-        for page in unread:
-            manager.add(page, "")  # reads only page.meta, as restored
-        data = manager.data
-        manager.data = {p.url: data[p.url] for p in pages if p.url in data}
+
+
+class TagMemory:
+    """The tags Material's tags plugin found on each page, kept from one build to the next."""
+
+    def __init__(self) -> None:
+        self._kept: dict[str, dict[str, Any]] = {}
+
+    def restore(self, config: MkDocsConfig, unread: Iterable[Page], pages: Sequence[Page]) -> None:
+        """Give the tags plugin what the ``unread`` pages had, all in ``pages``' order.
+
+        Must run after MkDocs read the pages and before the tags plugin's ``on_env``.
+        """
+        unread = list(unread)
+        for name, manager in _tag_mappings(config):
+            kept = self._kept.get(name, {})
+            for page in unread:
+                mapping = kept.get(page.url)
+                if mapping is not None:
+                    manager.data[page.url] = mapping
+                else:
+                    manager.add(page, "")  # reads only page.meta, as restored
+            data = manager.data
+            manager.data = {p.url: data[p.url] for p in pages if p.url in data}
+
+    def keep(self, config: MkDocsConfig) -> None:
+        """Remember what the tags plugin has now (after a build)."""
+        self._kept = {name: dict(manager.data) for name, manager in _tag_mappings(config)}

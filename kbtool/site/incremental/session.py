@@ -62,7 +62,7 @@ from kbtool.site.incremental.generated import (
     PreparedPage,
     prepare_markdown,
 )
-from kbtool.site.incremental.material import forget_search_entries, remember_tags
+from kbtool.site.incremental.material import TagMemory, forget_search_entries
 from kbtool.site.incremental.memo import PageMemo
 from kbtool.site.incremental.outputs import OutputMemo, install
 from kbtool.site.incremental.pool import available_workers, map_in_workers
@@ -138,6 +138,7 @@ class SiteSession:
         self._converted: list[GeneratedPage] = []
         self._unread: list[Page] = []
         self._pages: list[Page] = []
+        self.tags = TagMemory()
         self.outputs = OutputMemo(None, "")
 
     # --- 1. render ---------------------------------------------------------------------
@@ -384,7 +385,7 @@ class SiteSession:
 
         Runs before the other plugins' ``on_env``: Material's tags plugin writes
         ``tags.json`` there, from the pages it saw and those a ``--dirty`` build
-        did not read (:func:`remember_tags`).
+        did not read (:class:`TagMemory`).
         """
         self.clock.lap("read pages")
         self.built_pages = set()
@@ -394,7 +395,7 @@ class SiteSession:
             folder = self.layout.cache_dir / TEMPLATES_SUBDIR
             folder.mkdir(parents=True, exist_ok=True)
             env.bytecode_cache = FileSystemBytecodeCache(str(folder))
-        remember_tags(config, self._unread, self._pages)
+        self.tags.restore(config, self._unread, self._pages)
         self._unread = []
         self.outputs = OutputMemo(self.cache, self.cache_salt)
         install(env, self.outputs)
@@ -423,6 +424,7 @@ class SiteSession:
             if page.markdown is not None:
                 self.last.titles[page.file.src_uri] = (page.title, dict(page.meta))
         self.last.outputs, self.last.urls = outputs, urls
+        self.tags.keep(config)
         if self.cache is not None:
             # A clean build visited every page: what it did not use is from older sites.
             # Serve keeps everything (its pages are those of the next build, or were).

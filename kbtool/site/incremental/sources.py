@@ -17,18 +17,14 @@ holds for ``topics.yml``, ``kbtool.yml`` and ``inbox.yml``. A build
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kbtool.config import Layout, Settings, load_settings
-from kbtool.core.knowledge_base import (
-    KnowledgeBase,
-    assemble_knowledge_base,
-    iter_note_files,
-    read_notes,
-)
+from kbtool.core.knowledge_base import KnowledgeBase, assemble_knowledge_base, read_notes
 from kbtool.core.note import Note
 from kbtool.core.problems import Problem, problem
 from kbtool.core.topics import TopicRegistry, load_topics
@@ -51,6 +47,31 @@ def _stamp(path: Path) -> Stamp | None:
     except OSError:
         return None
     return (status.st_mtime_ns, status.st_size, status.st_ino)
+
+
+def scan_folder(directory: Path) -> tuple[list[Path], list[Path]]:
+    """The note files under ``directory`` and the other files beside them, hidden ones left out.
+
+    Notes come in the order :func:`~kbtool.core.knowledge_base.iter_note_files`
+    gives (paths' order); the other files sorted too. One walk of the folder,
+    with no path objects made for what is skipped.
+    """
+    notes: list[tuple[tuple[str, ...], Path]] = []
+    others: list[tuple[tuple[str, ...], Path]] = []
+    if not directory.is_dir():
+        return [], []
+    base = str(directory)
+    for folder, subfolders, names in os.walk(base):
+        subfolders[:] = [d for d in subfolders if not d.startswith(".")]
+        relative = () if folder == base else tuple(os.path.relpath(folder, base).split(os.sep))
+        for name in names:
+            if name.startswith("."):
+                continue
+            parts = (*relative, name)
+            (notes if name.endswith(".md") else others).append((parts, directory.joinpath(*parts)))
+    notes.sort(key=lambda item: item[0])
+    others.sort(key=lambda item: item[0])
+    return [path for _, path in notes], [path for _, path in others]
 
 
 def breaking_problem(note: Note) -> Problem | None:
@@ -97,6 +118,8 @@ class SourceReader:
         self._settings: Settings | None = None
         self._inbox: list[InboxEntry] | None = None
         self._kb: KnowledgeBase | None = None
+        #: The files beside the notes (images, PDFs) as last read.
+        self.side_files: list[Path] = []
 
     def read(self) -> SourceRead:
         """The knowledge base as it is on disk now (unchanged notes are the same objects)."""
@@ -129,7 +152,9 @@ class SourceReader:
     def _read_folder(
         self, folder: _Folder, directory: Path, changed: set[str], kept: list[Problem]
     ) -> tuple[list[Note], list[Problem]]:
-        present = iter_note_files(self.layout, directory)
+        present, others = scan_folder(directory)
+        if directory == self.layout.notes_dir:
+            self.side_files = others
         stamps = {str(path): _stamp(path) for path in present}
         racy = int((self._last_read - RACY_SECONDS) * 1e9)
         to_read = [
