@@ -221,7 +221,7 @@ def make_knowledge_base(root: Path, n: int, *, search: bool = False) -> None:
     init_knowledge_base(root, f"Benchmark {n}")
     if not search:
         config = (root / "mkdocs.yml").read_text(encoding="utf-8")
-        start, end = config.index("  - search:"), config.index("  - tags")
+        start, end = config.index("  - search:"), config.index("  - kbtool:")
         (root / "mkdocs.yml").write_text(config[:start] + config[end:], encoding="utf-8")
     lines = []
     for topic_id, (title, parent) in TOPICS.items():

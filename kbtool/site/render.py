@@ -118,6 +118,9 @@ class PageJob:
     render: Callable[[], str]
     #: A paper's page: never in the navigation, and one of many (worth a worker process).
     paper: bool = False
+    #: Whether the page cache keeps the text (not when the inputs cost more to fingerprint
+    #: than the text to render: the bibliography joins entries the catalog keeps).
+    cached: bool = True
 
 
 def plan_site(
@@ -144,8 +147,8 @@ def plan_site(
         for paper in catalog.papers
     ]
 
-    def job(uri: str, inputs: object, render: Callable[[], str]) -> None:
-        jobs.append(PageJob(uri, (uri, paths, inputs), render))
+    def job(uri: str, inputs: object, render: Callable[[], str], *, cached: bool = True) -> None:
+        jobs.append(PageJob(uri, (uri, paths, inputs), render, cached=cached))
 
     for topic in kb.topics:
         text = kb.topic_texts.get(topic.id)
@@ -190,6 +193,7 @@ def plan_site(
         paths.bibliography,
         tuple((p.note, catalog.citekeys[p.path]) for p in catalog.papers),
         partial(_bibliography, catalog),
+        cached=False,
     )
     return jobs
 

@@ -102,12 +102,10 @@ class _LastBuild:
     """What a build leaves for the next: its files, and titles for the navigation."""
 
     state: str | None = None
-    #: Destination of every file of the site (by name), to remove what disappears.
-    outputs: dict[str, str] = field(default_factory=dict)
+    #: The files of the site, to remove the output of those that disappear.
+    files: Files | None = None
     #: Pages' titles and metadata, for pages a ``--dirty`` build does not read again.
     titles: dict[str, tuple[str | None, dict[str, Any]]] = field(default_factory=dict)
-    #: Addresses of the documentation pages (for the search index).
-    urls: dict[str, str] = field(default_factory=dict)
 
 
 class SiteSession:
@@ -195,6 +193,8 @@ class SiteSession:
         fingerprints = Fingerprinter(REDUCERS)
         keys = {}
         for job in jobs:
+            if not job.cached:
+                continue
             try:
                 keys[job.uri] = "md:" + fingerprints.digest((job.uri, job.inputs))
             except Unfingerprintable:
@@ -412,18 +412,18 @@ class SiteSession:
         files = self._files
         assert files is not None
         self.clock.lap("build pages")
-        outputs = {f.src_uri: f.abs_dest_path for f in files if f.abs_dest_path}
-        urls = {page.file.src_uri: page.url for page in self._pages}
-        if self.dirty:
-            for uri, dest in self.last.outputs.items():
-                if uri not in outputs and dest:
-                    _remove_output(Path(dest), Path(config.site_dir))
-            gone = {url for uri, url in self.last.urls.items() if uri not in urls}
-            forget_search_entries(config, self.built_pages | gone)
+        if self.dirty and self.last.files is not None:
+            gone = [f for f in self.last.files if files.get_file_from_path(f.src_uri) is None]
+            for file in gone:
+                self.last.titles.pop(file.src_uri, None)
+                if file.abs_dest_path:
+                    _remove_output(Path(file.abs_dest_path), Path(config.site_dir))
+            gone_pages = {f.page.url for f in gone if f.page is not None}
+            forget_search_entries(config, self.built_pages | gone_pages)
         for page in self._pages:
             if page.markdown is not None:
                 self.last.titles[page.file.src_uri] = (page.title, dict(page.meta))
-        self.last.outputs, self.last.urls = outputs, urls
+        self.last.files = files
         self.tags.keep(config)
         if self.cache is not None:
             # A clean build visited every page: what it did not use is from older sites.

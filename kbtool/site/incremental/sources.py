@@ -41,23 +41,23 @@ Stamp = tuple[int, int, int]
 ParseNotes = Callable[[Layout, Sequence[Path]], tuple[list[Note], list[Problem]]]
 
 
-def _stamp(path: Path) -> Stamp | None:
+def _stamp(path: str | Path) -> Stamp | None:
     try:
-        status = path.stat()
+        status = os.stat(path)
     except OSError:
         return None
     return (status.st_mtime_ns, status.st_size, status.st_ino)
 
 
-def scan_folder(directory: Path) -> tuple[list[Path], list[Path]]:
+def scan_folder(directory: Path) -> tuple[list[str], list[str]]:
     """The note files under ``directory`` and the other files beside them, hidden ones left out.
 
     Notes come in the order :func:`~kbtool.core.knowledge_base.iter_note_files`
-    gives (paths' order); the other files sorted too. One walk of the folder,
-    with no path objects made for what is skipped.
+    gives (paths' order); the other files sorted too. One walk of the folder;
+    paths as text (``directory`` joined with the file's place under it).
     """
-    notes: list[tuple[tuple[str, ...], Path]] = []
-    others: list[tuple[tuple[str, ...], Path]] = []
+    notes: list[tuple[tuple[str, ...], str]] = []
+    others: list[tuple[tuple[str, ...], str]] = []
     if not directory.is_dir():
         return [], []
     base = str(directory)
@@ -67,8 +67,8 @@ def scan_folder(directory: Path) -> tuple[list[Path], list[Path]]:
         for name in names:
             if name.startswith("."):
                 continue
-            parts = (*relative, name)
-            (notes if name.endswith(".md") else others).append((parts, directory.joinpath(*parts)))
+            entry = ((*relative, name), os.path.join(folder, name))
+            (notes if name.endswith(".md") else others).append(entry)
     notes.sort(key=lambda item: item[0])
     others.sort(key=lambda item: item[0])
     return [path for _, path in notes], [path for _, path in others]
@@ -154,30 +154,29 @@ class SourceReader:
     ) -> tuple[list[Note], list[Problem]]:
         present, others = scan_folder(directory)
         if directory == self.layout.notes_dir:
-            self.side_files = others
-        stamps = {str(path): _stamp(path) for path in present}
+            self.side_files = [Path(other) for other in others]
+        stamps = {path: _stamp(path) for path in present}
         racy = int((self._last_read - RACY_SECONDS) * 1e9)
-        to_read = [
+        reread = {
             path
             for path in present
-            if (known := folder.files.get(str(path))) is None
-            or known[0] != stamps[str(path)]
+            if (known := folder.files.get(path)) is None
+            or known[0] != stamps[path]
             or known[0][0] >= racy
-        ]
+        }
+        to_read = [Path(path) for path in present if path in reread]
         parsed, unreadable = self.parse(self.layout, to_read) if to_read else ([], [])
         fresh = {note.path: note for note in parsed}
         why_unreadable = {found.path: found for found in unreadable}
-        reread = {str(path) for path in to_read}
         files: dict[str, tuple[Stamp, Note]] = {}
         unreadable_now: dict[str, Problem] = {}
-        for path in present:
-            key = str(path)
+        for key in present:
             known = folder.files.get(key)
             if key not in reread:
                 assert known is not None
                 files[key] = known
                 continue
-            display = self.layout.relative(path)
+            display = self.layout.relative(Path(key))
             note = fresh.get(display)
             stamp = stamps[key]
             if note is None or stamp is None:
