@@ -226,7 +226,21 @@ def test_a_note_saved_twice_within_the_same_second_is_read_again(rebuilds: Rebui
 
 EDITS = st.lists(
     st.tuples(
-        st.sampled_from(["body", "title", "tags", "topics", "status", "link", "add", "delete"]),
+        st.sampled_from(
+            [
+                "body",
+                "title",
+                "tags",
+                "topics",
+                "status",
+                "link",
+                "add",
+                "delete",
+                "rename",
+                "claim",
+                "image",
+            ]
+        ),
         st.integers(0, 30),
     ),
     min_size=1,
@@ -235,7 +249,7 @@ EDITS = st.lists(
 
 
 @settings(
-    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(edits=EDITS)
 def test_any_sequence_of_edits_rebuilds_like_a_clean_render(
@@ -272,6 +286,22 @@ def test_any_sequence_of_edits_rebuilds_like_a_clean_render(
             )
         elif kind == "delete":
             target.unlink()
+        elif kind == "rename":
+            target.rename(target.with_name(f"renamed-{n}.md"))
+        elif kind == "claim":
+            # A note whose title is a name other notes' wikilinks already use (or miss).
+            claimed = ["no-such-paper", "SVD", notes[n % len(notes)].stem][n % 3] if notes else "x"
+            (root / "notes" / f"claim-{n}.md").write_text(
+                f"---\ntitle: {claimed}\ntopics: [rlhf]\n---\n\nClaims a name.\n", "utf-8"
+            )
+        elif kind == "image":
+            # T2V's note shows ../figures/pipeline.png: the file comes and goes.
+            figure = root / "notes" / "figures" / "pipeline.png"
+            if figure.exists():
+                figure.unlink()
+            else:
+                figure.parent.mkdir(exist_ok=True)
+                figure.write_bytes(b"\x89PNG\r\n")
         rebuilds.build()
     shutil.rmtree(root)
 

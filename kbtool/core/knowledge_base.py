@@ -115,8 +115,9 @@ class KnowledgeBase:
             self._links[note.path] = extract_link_spans(note.body, note.body_line)
         return self._links[note.path]
 
-    def find_notes(self, name: str) -> list[Note]:
-        """Notes a wikilink ``name`` may mean: file stem, arXiv id (any version), title, alias."""
+    @staticmethod
+    def name_key(name: str) -> str:
+        """The name a wikilink target ``name`` is looked up by (see :meth:`note_names`)."""
         key = name.strip()
         if key.endswith(".md"):
             key = key[:-3]
@@ -124,7 +125,11 @@ class KnowledgeBase:
         arxiv = find_arxiv_id(key)
         if arxiv is not None:
             key = arxiv.base
-        return list(self._by_name.get(key.casefold(), []))
+        return key.casefold()
+
+    def find_notes(self, name: str) -> list[Note]:
+        """Notes a wikilink ``name`` may mean: file stem, arXiv id (any version), title, alias."""
+        return list(self._by_name.get(self.name_key(name), []))
 
     def resolve(self, note: Note, ref: LinkRef) -> ResolvedLink:
         """Resolve one link of ``note``; see :class:`LinkTargetKind`."""

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +61,7 @@ class Note:
     has_frontmatter: bool = True
     _arxiv: ArxivId | None = field(default=None, repr=False, compare=False)
 
-    @property
+    @cached_property
     def stem(self) -> str:
         return Path(self.path).stem
 

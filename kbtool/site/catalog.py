@@ -23,6 +23,7 @@ from functools import cached_property
 
 from kbtool.bibtex import citation_keys, derived_key, render_bibtex
 from kbtool.core.knowledge_base import KnowledgeBase, LinkTargetKind
+from kbtool.core.markdown_links import LinkKind
 from kbtool.core.note import Note
 from kbtool.core.schema import STATUSES
 from kbtool.site.paths import SitePaths
@@ -135,10 +136,6 @@ class Catalog:
     _related: dict[str, list[RelatedPaper]] | None = field(default=None, repr=False)
     #: BibTeX entries by note path, with the note and key they were rendered from.
     _bibtex: dict[str, tuple[Note, str, str]] = field(default_factory=dict, repr=False)
-    #: Where each note's links lead, with the note they were worked out for.
-    _link_targets: dict[str, tuple[Note, tuple[LinkTarget, ...]]] = field(
-        default_factory=dict, repr=False
-    )
     #: The inputs of the related papers, and (until taken over) those of the last catalog.
     _related_inputs: object = field(default=None, repr=False)
     _previous_related: tuple[object, dict[str, list[RelatedPaper]]] | None = field(
@@ -146,6 +143,7 @@ class Catalog:
     )
     _related_reused: bool = field(default=False, repr=False)
     _links: _Links | None = field(default=None, repr=False)
+    _under: dict[str, list[Paper]] = field(default_factory=dict, repr=False)
     _derived_keys: _DerivedKeys | None = field(default=None, repr=False)
 
     def bibtex(self, paper: Paper) -> str:
@@ -185,25 +183,21 @@ class Catalog:
 
     def link_targets(self, note: Note) -> tuple[LinkTarget, ...]:
         """Where each link of ``note`` leads: all a page needs to know to draw its links."""
-        known = self._link_targets.get(note.path)
-        if known is None or known[0] is not note:
-            kb = self.kb
-            targets = []
-            for span in kb.link_spans_of(note):
-                resolved = kb.resolve(note, span.ref)
-                title = resolved.note.title if resolved.note else None
-                targets.append((resolved.kind, resolved.path, title, resolved.anchor))
-            known = self._link_targets[note.path] = (note, tuple(targets))
-        return known[1]
+        if self._links is None:
+            self._links = _Links(self.kb, None)
+        return self._links.of(note).targets
 
     def papers_under(self, topic_id: str) -> list[Paper]:
         """Papers of ``topic_id`` and of all its sub-topics, each once, newest first."""
-        ids = [topic_id, *(t.id for t in self.kb.topics.descendants(topic_id))]
-        seen: dict[str, Paper] = {}
-        for tid in ids:
-            for paper in self.by_topic.get(tid, []):
-                seen.setdefault(paper.path, paper)
-        return newest_first(list(seen.values()))
+        known = self._under.get(topic_id)
+        if known is None:
+            ids = [topic_id, *(t.id for t in self.kb.topics.descendants(topic_id))]
+            seen: dict[str, Paper] = {}
+            for tid in ids:
+                for paper in self.by_topic.get(tid, []):
+                    seen.setdefault(paper.path, paper)
+            known = self._under[topic_id] = newest_first(list(seen.values()))
+        return list(known)
 
     def topic_title(self, topic_id: str) -> str:
         topic = self.kb.topics.get(topic_id)
@@ -241,11 +235,10 @@ def build_catalog(
         for topic_id in paper.topics:
             if topic_id in kb.topics:
                 by_topic[topic_id].append(paper)
-    same_names = previous is not None and previous.kb.note_names() == kb.note_names()
-    links = _Links(kb, previous._links if same_names and previous is not None else None)
+    links = _Links(kb, previous._links if previous is not None else None)
     incoming: dict[str, list[Paper]] = defaultdict(list)
     for note in kb.notes:  # in note order, as KnowledgeBase.backlinks
-        for target in links.outgoing(note):
+        for target in links.of(note).outgoing:
             incoming[target].append(by_path[note.path])
     keys = _DerivedKeys(previous._derived_keys if previous is not None else None)
     catalog = Catalog(
@@ -263,40 +256,88 @@ def build_catalog(
     catalog._links, catalog._derived_keys = links, keys
     if previous is not None:
         catalog._bibtex = {p: e for p, e in previous._bibtex.items() if p in by_path}
-        if same_names:
-            catalog._link_targets = {
-                path: known
-                for path, known in previous._link_targets.items()
-                if path in by_path and not _on_disk(known[1])
-            }
         if previous._related is not None:
             catalog._previous_related = (previous._related_inputs, previous._related)
     return catalog
 
 
-def _on_disk(targets: tuple[LinkTarget, ...]) -> bool:
-    """Whether any of these links leads to a file (or to none) by a path: look again."""
-    return any(
-        kind in (LinkTargetKind.FILE, LinkTargetKind.MISSING) and path is not None
-        for kind, path, _title, _anchor in targets
-    )
+@dataclass(frozen=True)
+class NoteLinks:
+    """Where one note's links lead, and what that depends on besides the note."""
+
+    note: Note
+    #: Per link (in the body's order): what a page shows of where it leads.
+    targets: tuple[LinkTarget, ...]
+    #: The notes it links to (paths, each once, in order; images and embeds aside).
+    outgoing: tuple[str, ...]
+    #: The names its wikilinks look up, and the note paths its links reached or tried.
+    names: frozenset[str]
+    paths: frozenset[str]
+    #: Whether a link leads to a file, or to nothing, by a path: looked up on disk.
+    on_disk: bool
 
 
 class _Links:
-    """The notes each note links to (by path), taken over for unchanged notes."""
+    """Where each note's links lead, taken over from the last catalog for unchanged notes.
+
+    A note's links are worked out again when the note changed, when a name one
+    of its wikilinks looks up now means other notes (a note added, removed,
+    renamed or retitled), when a note it reached changed its title or place,
+    or when a link goes to a file on disk. Otherwise they lead where they led.
+    """
 
     def __init__(self, kb: KnowledgeBase, previous: _Links | None) -> None:
         self.kb = kb
-        self.known: dict[str, tuple[Note, tuple[str, ...]]] = (
-            dict(previous.known) if previous is not None else {}
-        )
+        self.known: dict[str, NoteLinks] = {}
+        if previous is None:
+            return
+        old, new = previous.kb.note_names(), kb.note_names()
+        if old == new:
+            self.known = {p: links for p, links in previous.known.items() if p in new}
+            return
+        names: set[str] = set()
+        paths: set[str] = set()
+        for path in old.keys() | new.keys():
+            before, after = old.get(path), new.get(path)
+            if before != after:
+                paths.add(path)
+                for entry in (before, after):
+                    if entry is not None:
+                        names |= entry[0]
+        self.known = {
+            path: links
+            for path, links in previous.known.items()
+            if path in new and not (links.names & names) and not (links.paths & paths)
+        }
 
-    def outgoing(self, note: Note) -> tuple[str, ...]:
+    def of(self, note: Note) -> NoteLinks:
         known = self.known.get(note.path)
-        if known is None or known[0] is not note:
-            targets = tuple(link.note.path for link in self.kb.outgoing(note) if link.note)
-            known = self.known[note.path] = (note, targets)
-        return known[1]
+        if known is None or known.note is not note or known.on_disk:
+            known = self.known[note.path] = self._work_out(note)
+        return known
+
+    def _work_out(self, note: Note) -> NoteLinks:
+        kb = self.kb
+        targets: list[LinkTarget] = []
+        names: set[str] = set()
+        paths: set[str] = set()
+        on_disk = False
+        for span in kb.link_spans_of(note):
+            ref = span.ref
+            resolved = kb.resolve(note, ref)
+            if ref.kind is LinkKind.WIKILINK and ref.target:
+                names.add(kb.name_key(ref.target))
+            if resolved.path is not None:
+                paths.add(resolved.path)
+            kind = resolved.kind
+            if kind in (LinkTargetKind.FILE, LinkTargetKind.MISSING) and resolved.path is not None:
+                on_disk = True
+            title = resolved.note.title if resolved.note else None
+            targets.append((kind, resolved.path, title, resolved.anchor))
+        outgoing = tuple(link.note.path for link in kb.outgoing(note) if link.note)
+        return NoteLinks(
+            note, tuple(targets), outgoing, frozenset(names), frozenset(paths), on_disk
+        )
 
     def forget_all_but(self, paths: Container[str]) -> None:
         self.known = {p: v for p, v in self.known.items() if p in paths}

@@ -153,8 +153,10 @@ def plan_site(
     for topic in kb.topics:
         text = kb.topic_texts.get(topic.id)
         own = (text.note, catalog.link_targets(text.note)) if text is not None else None
+        # Its papers and its sub-topics' (their counts follow from these papers' topics).
+        under = tuple(p.listing for p in catalog.papers_under(topic.id))
         render = partial(render_topic_page, topic, catalog)
-        job(paths.topic(topic.id), (topic, topics, listings, own), render)
+        job(paths.topic(topic.id), (topic, topics, under, own), render)
     job(paths.topics_index, (topics, listings), partial(render_topics_index, catalog))
     if options.home:
         job(
