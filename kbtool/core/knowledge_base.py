@@ -101,6 +101,11 @@ class KnowledgeBase:
             if previous._by_path.get(path) is self._by_path.get(path) is not None:
                 self._anchors.setdefault(path, found)
 
+    def add_parsed_links(self, note: Note, spans: list[LinkSpan]) -> None:
+        """Take ``spans`` as the links of ``note`` (``extract_link_spans`` of its body)."""
+        if self._by_path.get(note.path) is note:
+            self._links.setdefault(note.path, spans)
+
     def anchors_of(self, note: Note) -> set[str]:
         if note.path not in self._anchors:
             self._anchors[note.path] = anchors(note.body)

@@ -49,6 +49,7 @@ from mkdocs.structure.pages import Page
 
 from kbtool.config import Layout
 from kbtool.core.knowledge_base import read_notes
+from kbtool.core.markdown_links import LinkSpan, extract_link_spans
 from kbtool.core.note import Note
 from kbtool.core.problems import Problem
 from kbtool.errors import KbtoolError
@@ -135,6 +136,7 @@ class SiteSession:
         self._nav: Navigation | None = None
         self._converted: list[GeneratedPage] = []
         self._unread: list[Page] = []
+        self._parsed_links: list[tuple[Note, list[LinkSpan]]] = []
         self._pages: list[Page] = []
         self.tags = TagMemory()
         self.outputs = OutputMemo(None, "")
@@ -148,6 +150,10 @@ class SiteSession:
             read = self.reader.read()
         except KbtoolError as err:
             raise PluginError(str(err)) from err
+        finally:
+            parsed, self._parsed_links = self._parsed_links, []
+        for note, spans in parsed:
+            read.kb.add_parsed_links(note, spans)
         for problem in read.kept_back:
             log.error(describe_kept(problem))
         clock.lap("read")
@@ -211,15 +217,23 @@ class SiteSession:
         return texts
 
     def _parse(self, layout: Layout, paths: Sequence[Path]) -> tuple[list[Note], list[Problem]]:
-        """Notes parsed in worker processes (in order), as :func:`read_notes` parses them."""
+        """Notes parsed in worker processes (in order), as :func:`read_notes` parses them.
+
+        The workers also find each note's links (the other per-note work the
+        catalog needs); they are handed to the knowledge base once it is made.
+        """
         chunks = [paths[i : i + 50] for i in range(0, len(paths), 50)]
         notes: list[Note] = []
         problems: list[Problem] = []
-        for found, unreadable in map_in_workers(
-            lambda chunk: read_notes(layout, chunk), chunks, self.workers, chunk=1
+        for found, unreadable, links in map_in_workers(
+            lambda chunk: _parse_chunk(layout, chunk, len(chunks) > 1),
+            chunks,
+            self.workers,
+            chunk=1,
         ):
             notes += found
             problems += unreadable
+            self._parsed_links.extend(links)
         return notes, problems
 
     # --- 2. files ------------------------------------------------------------------------
@@ -439,6 +453,15 @@ class SiteSession:
     def close(self) -> None:
         if self.cache is not None:
             self.cache.close()
+
+
+def _parse_chunk(
+    layout: Layout, paths: Sequence[Path], links: bool
+) -> tuple[list[Note], list[Problem], list[tuple[Note, list[LinkSpan]]]]:
+    """Parse note files, and (``links``) find the links in their bodies."""
+    notes, problems = read_notes(layout, paths)
+    spans = [(n, extract_link_spans(n.body, n.body_line)) for n in notes] if links else []
+    return notes, problems, spans
 
 
 def _render_job(job: PageJob) -> str:
