@@ -217,6 +217,15 @@ def test_init_output_builds_strictly(kb: KnowledgeBaseFactory, run_kbtool: RunKb
     assert not (kb.root / "docs" / "papers").exists()
 
 
+def test_build_without_the_page_cache(kb: KnowledgeBaseFactory, run_kbtool: RunKbtool) -> None:
+    kb.write_note("a.md", note_text("Text.\n", title="A", topics="[rlhf]"))
+    assert run_kbtool("build", "-q", "--no-cache").exit_code == 0
+    assert (kb.root / "site" / "papers" / "a" / "index.html").is_file()
+    assert not (kb.root / ".kbtool-cache" / "site").exists()
+    assert run_kbtool("build", "-q").exit_code == 0
+    assert (kb.root / ".kbtool-cache" / "site" / "pages.sqlite3").is_file()
+
+
 def test_an_anchor_kbtool_check_accepts_lands_on_that_heading(
     kb: KnowledgeBaseFactory, run_kbtool: RunKbtool
 ) -> None:

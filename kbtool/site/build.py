@@ -51,6 +51,7 @@ from watchdog.observers.polling import PollingObserver
 
 from kbtool.config import Layout
 from kbtool.errors import ConfigError, KbtoolError, SiteBuildError
+from kbtool.site.config import KnowledgeBaseConfig
 
 log = logging.getLogger("mkdocs.plugins.kbtool")
 
@@ -85,10 +86,13 @@ def mkdocs_errors(config_file: Path, action: str) -> Iterator[None]:
         raise SiteBuildError(f"{config_file}: the site could not be {action}: {err}") from err
 
 
-def build_site(layout: Layout, *, site_dir: Path | None = None, strict: bool = False) -> Path:
+def build_site(
+    layout: Layout, *, site_dir: Path | None = None, strict: bool = False, cache: bool = True
+) -> Path:
     """Build the site of ``layout`` into ``site_dir`` (default: mkdocs.yml's); return it.
 
     ``strict`` overrides mkdocs.yml's ``strict``: any MkDocs warning fails the build.
+    ``cache=False`` neither reads nor writes the page cache (a clean build).
     """
     config_file = layout.mkdocs_file
     options: dict[str, Any] = {"strict": strict}
@@ -96,6 +100,10 @@ def build_site(layout: Layout, *, site_dir: Path | None = None, strict: bool = F
         options["site_dir"] = str(site_dir)
     with mkdocs_errors(config_file, "built"):
         config = load_config(config_file=str(config_file), **options)
+        if not cache:
+            for plugin in config.plugins.values():
+                if isinstance(getattr(plugin, "config", None), KnowledgeBaseConfig):
+                    plugin.config.cache = False
         config.plugins.on_startup(command="build", dirty=False)
         try:
             build(config)

@@ -124,7 +124,6 @@ class SiteSession:
         self.cache = SiteCache(layout.cache_dir / CACHE_SUBDIR) if use_cache else None
         self.catalog: Catalog | None = None
         self.prepared: dict[str, PreparedPage] = {}
-        self.jobs: dict[str, PageJob] = {}
         self.last = _LastBuild()
         self.report = BuildReport()
         self.built_pages: set[str] = set()
@@ -180,7 +179,6 @@ class SiteSession:
                     self.cache.put(key, texts[uri].encode("utf-8"))
         update = self.memo.update(jobs, texts)
         self.catalog = catalog
-        self.jobs = {job.uri: job for job in jobs}
         self.report = BuildReport(
             read=read,
             rendered=len(texts) - len(from_cache),
