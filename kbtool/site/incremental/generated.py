@@ -72,6 +72,10 @@ class GeneratedPage(Page):
         #: other plugin changed it): then the prepared conversion is the page's HTML.
         self.as_prepared = False
 
+    def release(self) -> None:
+        """Let go of the prepared Markdown and HTML (read and applied: a build needs no more)."""
+        self.prepared = PreparedPage("", {})
+
     def check_markdown(self, markdown: str) -> None:
         """Note whether ``markdown`` (before kbtool's last step) is the prepared Markdown."""
         self.as_prepared = markdown == self.prepared.markdown

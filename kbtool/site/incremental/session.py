@@ -401,6 +401,12 @@ class SiteSession:
         """
         self.clock.lap("read pages")
         self.built_pages = set()
+        if not self.serving:
+            # Only serve builds again: the prepared pages were read and converted.
+            for page in self._pages:
+                if isinstance(page, GeneratedPage):
+                    page.release()
+            self.prepared = {}
         if self.cache is not None:
             # The theme's templates compiled once, not in every process (local only: CI
             # restores just the page cache, and this is code, not data).
