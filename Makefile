@@ -1,7 +1,8 @@
 # One task runner, the same commands locally and in CI.
 #   make serve   build and serve this repository's notes on http://127.0.0.1:8000
 #   make test    lint, type-check and run the whole test suite (browser tests included)
-#   make check   lint, type-check and the fast tests (no browser, nothing marked slow)
+#   make check   lint, type-check and the fast tests (no browser, nothing marked slow,
+#                fewer trials in the stress tests: pytest --quick)
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
@@ -44,7 +45,7 @@ pytest: $(VENV)/.test-installed chromium
 	$(BIN)/pytest
 
 pytest-fast: $(VENV)/.test-installed
-	$(BIN)/pytest -m "not slow and not browser"
+	$(BIN)/pytest -m "not slow and not browser" --quick
 
 test: lint typecheck pytest
 

@@ -1,4 +1,4 @@
-"""Benchmark kbtool.repair.engine on known-clean Chinese text damaged like the seed notes.
+"""Benchmark kbtool.repair on known-clean Chinese text damaged like the seed notes.
 
 Run: ``python benchmarks/bench_encoding_repair.py``.
 
@@ -33,14 +33,14 @@ import ftfy
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kbtool.repair.context_table import ContextTable  # noqa: E402
-from kbtool.repair.engine import (  # noqa: E402
+from kbtool.repair import (  # noqa: E402
     MARK_CLOSE,
     MARK_OPEN,
     Lexicon,
     damage_text,
     repair_text,
 )
+from kbtool.repair.context_table import ContextTable  # noqa: E402
 
 EXTERNAL = ROOT / "benchmarks" / "data" / "external"
 OWN = [

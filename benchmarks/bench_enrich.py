@@ -21,8 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kbtool.arxiv.client import URL_ENV
 from kbtool.arxiv.lookup import ArxivLookup
+from kbtool.arxiv.settings import URL_ENV
 from kbtool.config import Layout, load_settings
 from kbtool.enrich import EnrichReport, Outcome, enrich_notes
 from kbtool.scaffold import init_knowledge_base

@@ -16,12 +16,17 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from kbtool.citations.keys import arxiv_key
+from kbtool.citations.store import CitationData, load_citation_data
+from kbtool.citations.titles import unmatched_names
 from kbtool.core.arxiv_id import find_arxiv_id
+from kbtool.core.filenames import filename_problem
 from kbtool.core.knowledge_base import KnowledgeBase, LinkTargetKind
 from kbtool.core.markdown_links import LinkKind
-from kbtool.core.note import InvalidValue, Note, filename_problem
+from kbtool.core.note import InvalidValue, Note
 from kbtool.core.problems import Problem, problem
 from kbtool.core.schema import FIELDS, FIELDS_BY_NAME, FieldKind, FieldSpec
+from kbtool.errors import CitationDataError
 
 NoteCheck = Callable[[Note, KnowledgeBase], Iterable[Problem]]
 BaseCheck = Callable[[KnowledgeBase], Iterable[Problem]]
@@ -282,6 +287,46 @@ def check_topics_file(kb: KnowledgeBase) -> Iterator[Problem]:
 @register_base_check("unreadable", "Every note file can be read.")
 def check_unreadable(kb: KnowledgeBase) -> Iterator[Problem]:
     yield from kb.read_problems
+
+
+def title_problems(notes: Iterable[Note], data: CitationData) -> Iterator[Problem]:
+    """Notes whose title does not name the paper Semantic Scholar has for their arXiv id.
+
+    A sign of a wrong id (e.g. two papers' names on one link). Lenient with short
+    names; the note's abstract (arXiv's, for that id) counts as part of the title.
+    """
+    for note in notes:
+        title, base = note.fields.get("title"), note.arxiv_id
+        if not isinstance(title, str) or base is None:
+            continue
+        entry = data.papers.get(arxiv_key(base.base))
+        if entry is None:
+            continue
+        abstract = note.fields.get("abstract")
+        wrong = unmatched_names(title, entry.title, abstract if isinstance(abstract, str) else "")
+        if wrong:
+            names = " and ".join(f"'{name}'" for name in wrong)
+            yield problem(
+                note.path,
+                note.line_of("arxiv"),
+                "arxiv-title-mismatch",
+                f"arXiv {base.base} is '{entry.title}' on Semantic Scholar, which does not "
+                f"name {names}: a wrong id? (fix the arxiv id, or the title)",
+            )
+
+
+@register_base_check(
+    "citations", "citations.json reads, and each note's arXiv id is the paper its title names."
+)
+def check_citations(kb: KnowledgeBase) -> Iterator[Problem]:
+    path = kb.layout.citations_file
+    display = kb.layout.relative(path)
+    try:
+        data = load_citation_data(path, display)
+    except CitationDataError as err:
+        yield problem(display, err.line or 0, "bad-citations-file", err.detail)
+        return
+    yield from title_problems(kb.notes, data)
 
 
 def run_checks(kb: KnowledgeBase, checks: Iterable[RegisteredCheck] = CHECKS) -> list[Problem]:

@@ -14,112 +14,30 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from kbtool.arxiv.fields import arxiv_owned_values, canonical
+from kbtool.arxiv.fields import arxiv_owned_values
 from kbtool.arxiv.lookup import ArxivLookup, LookupBatch
 from kbtool.arxiv.record import ArxivRecord
-from kbtool.arxiv.sync import SyncRecord
+from kbtool.arxiv.sync import FieldChange, FieldPlan, SyncRecord, note_version, plan_fields
+from kbtool.citations.update import CitationReport, CitationSession, update_citations
 from kbtool.config import Layout, load_settings
 from kbtool.core.arxiv_id import ArxivId, find_arxiv_id
 from kbtool.core.frontmatter import keys_with_comments, update_frontmatter
-from kbtool.core.knowledge_base import iter_note_files
+from kbtool.core.knowledge_base import iter_note_files, select_notes
 from kbtool.core.note import Note, parse_note
 from kbtool.core.schema import ARXIV_OWNED_FIELDS
 from kbtool.errors import InputError, KbtoolError, NoteFormatError, RemoteError
 from kbtool.util.atomic_write import write_bytes_atomic
+from kbtool.util.plural import plural
+from kbtool.util.progress import Progress
 
 _BOM = b"\xef\xbb\xbf"
 _LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
-Progress = Callable[[int, int], None]
-
-
-class Action(Enum):
-    FILL = "filled"
-    REFRESH = "refreshed"
-    KEEP = "kept"
-
-
-HAND_SET = "differs from arXiv and was not written by kbtool"
-HOLDS_COMMENTS = "differs from arXiv and holds comments, which a rewrite would lose"
-
-
-@dataclass(frozen=True)
-class FieldChange:
-    name: str
-    action: Action
-    old: Any
-    new: Any
-    reason: str | None = None  # why a differing value is kept
-
-
-@dataclass(frozen=True)
-class FieldPlan:
-    """What to do with a note's arXiv fields."""
-
-    updates: dict[str, Any]  # to write
-    changes: tuple[FieldChange, ...]  # filled and refreshed
-    kept: tuple[FieldChange, ...]  # differing from arXiv, but the researcher's
-    in_sync: dict[str, Any]  # arXiv values the note holds once written
-
-
-def _is_missing(value: Any) -> bool:
-    if isinstance(value, str):
-        return not value.strip()
-    return value is None or value == [] or value == {}
-
-
-def plan_fields(
-    current: Mapping[str, Any],
-    target: Mapping[str, Any],
-    written_by_kbtool: Callable[[str, Any], bool],
-    overwrite: Collection[str] = (),
-    commented: Collection[str] = (),
-) -> FieldPlan:
-    """Decide each arXiv-owned field: fill it, refresh it, keep it, or leave it (in sync).
-
-    A field is filled when missing or empty; refreshed when it differs from arXiv
-    and either still holds what kbtool last wrote or is named in ``overwrite``;
-    otherwise a differing value is kept. A value holding comments (``commented``)
-    is always kept: rewriting it would lose them.
-    """
-    updates: dict[str, Any] = {}
-    changes: list[FieldChange] = []
-    kept: list[FieldChange] = []
-    in_sync: dict[str, Any] = {}
-    for name, new in target.items():
-        if name not in ARXIV_OWNED_FIELDS:
-            raise ValueError(f"enrich writes arXiv-owned fields only, not {name!r}")
-        old = current.get(name)
-        if _is_missing(old):
-            action: Action | None = Action.FILL
-        elif canonical(old) == canonical(new):
-            action = None
-        elif name in commented:
-            kept.append(FieldChange(name, Action.KEEP, old, new, HOLDS_COMMENTS))
-            continue
-        elif name in overwrite or written_by_kbtool(name, old):
-            action = Action.REFRESH
-        else:
-            kept.append(FieldChange(name, Action.KEEP, old, new, HAND_SET))
-            continue
-        in_sync[name] = new
-        if action is not None:
-            updates[name] = new
-            changes.append(FieldChange(name, action, old, new))
-    return FieldPlan(updates, tuple(changes), tuple(kept), in_sync)
-
-
-def note_version(note: Note) -> int | None:
-    """The version the note knows: its ``version`` field, else the version in ``arxiv``."""
-    value = note.fields.get("version")
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    return note.arxiv_id.version if note.arxiv_id is not None else None
 
 
 class Outcome(Enum):
@@ -151,6 +69,7 @@ class EnrichReport:
     from_cache: int = 0
     dry_run: bool = False
     warnings: list[str] = field(default_factory=list)
+    citations: CitationReport | None = None  # None: not asked for (--no-citations)
 
     def count(self, outcome: Outcome) -> int:
         return sum(1 for r in self.results if r.outcome is outcome)
@@ -163,7 +82,7 @@ class EnrichReport:
             return None
         done = self.count(Outcome.UPDATED) + self.count(Outcome.UP_TO_DATE)
         message = (
-            f"{len(failed)} note{'s' * (len(failed) != 1)} not enriched "
+            f"{plural(len(failed), 'note')} not enriched "
             f"({_tally(failed)}); {done} enriched or up to date"
         )
         if any(r.remote_failure for r in failed):
@@ -183,6 +102,7 @@ class EnrichOptions:
     dry_run: bool = False
     refresh: bool = False  # ask arXiv even when the cache is fresh
     overwrite: frozenset[str] = frozenset()  # fields to take from arXiv even if edited
+    citations: bool = True  # also update citations.json from Semantic Scholar
 
 
 def check_overwrite(names: Iterable[str]) -> frozenset[str]:
@@ -206,8 +126,9 @@ def check_overwrite(names: Iterable[str]) -> frozenset[str]:
 
 
 def select_note_files(layout: Layout, selectors: Sequence[str], cwd: Path) -> list[Path]:
-    """The note files named by ``selectors`` (paths inside ``notes/`` or arXiv ids), or all.
+    """The note files named by ``selectors`` (notes, folders of notes, arXiv ids), or all.
 
+    Paths are read as :func:`~kbtool.core.knowledge_base.select_notes` reads them.
     Raises InputError for a selector with a NUL byte, a path outside ``notes/``, a
     missing file, or an id no note has — before anything is fetched or written.
     """
@@ -219,20 +140,18 @@ def select_note_files(layout: Layout, selectors: Sequence[str], cwd: Path) -> li
     for selector in selectors:
         if "\x00" in selector:
             raise InputError(f"not a note or arXiv id (contains a NUL byte): {selector!r}")
-        given = Path(selector).expanduser()
-        candidates = (
-            [given]
-            if given.is_absolute()
-            else [cwd / given, layout.root / given, layout.notes_dir / given]
-        )
-        existing = next((c for c in candidates if c.exists()), None)
-        if existing is not None:
-            chosen[_note_path(existing, selector, notes_dir)] = None
+        selection = select_notes(layout, [selector], cwd)
+        if not selection.missing:
+            for path in (*selection.files, *selection.folders):
+                _note_path(path, selector, notes_dir)  # raises: outside notes/, not a note
+            chosen.update(dict.fromkeys(selection.note_files(layout)))
             continue
         arxiv = find_arxiv_id(selector)
         if arxiv is None:
             if selector.endswith(".md") or any(sep in selector for sep in "/\\"):
-                _note_path(candidates[0], selector, notes_dir)  # raises: outside, or missing
+                given = Path(selector).expanduser()
+                # raises: outside notes/, or missing
+                _note_path(given if given.is_absolute() else cwd / given, selector, notes_dir)
             raise InputError(f"{selector}: no such note, and not an arXiv id")
         if by_id is None:
             by_id = _notes_by_id(layout)
@@ -245,10 +164,14 @@ def select_note_files(layout: Layout, selectors: Sequence[str], cwd: Path) -> li
 
 def _note_path(candidate: Path, selector: str, notes_dir: Path) -> Path:
     resolved = candidate.resolve()
+    if resolved.is_dir() and notes_dir.is_relative_to(resolved):
+        return resolved  # a folder holding notes/ (the root): every note
     if not resolved.is_relative_to(notes_dir):
         if not resolved.exists() and ".." not in Path(selector).parts:
             raise InputError(f"{selector}: no such note")
         raise InputError(f"{selector}: not a note (outside {notes_dir})")
+    if resolved.is_dir():
+        return resolved  # a folder in notes/: the notes in it
     if resolved.suffix != ".md" or not resolved.is_file():
         raise InputError(f"{selector}: no such note")
     return resolved
@@ -372,17 +295,22 @@ def enrich_notes(
     cwd: Path | None = None,
     lookup: ArxivLookup | None = None,
     progress: Progress | None = None,
+    citations: CitationSession | None = None,
 ) -> EnrichReport:
     """Enrich the notes ``selectors`` name (all notes when none); see the module docstring.
 
     Every note gets a result; one that fails never costs another its result.
     ``lookup`` defaults to the knowledge base's own (settings, cache; with
-    ``dry_run`` it writes nothing, the cache neither). Bad selectors raise
-    InputError before anything is fetched.
+    ``dry_run`` it writes nothing, the cache neither), and so does ``citations``
+    (Semantic Scholar, asked after arXiv unless ``options.citations`` is off; its
+    failures are in ``report.citations``, never raised). Bad selectors and
+    settings raise InputError/ConfigError before anything is fetched.
     """
     paths = select_note_files(layout, selectors, cwd or Path.cwd())
     if lookup is None:
         lookup = ArxivLookup.open(layout, load_settings(layout), persist=not options.dry_run)
+    if citations is None and options.citations:
+        citations = CitationSession.open(layout, load_settings(layout), persist=not options.dry_run)
     report = EnrichReport(dry_run=options.dry_run)
     loaded: dict[str, list[_Loaded]] = {}
     for path in paths:
@@ -430,6 +358,10 @@ def enrich_notes(
             sync.save()
     report.requests = lookup.client.stats.requests
     report.results.sort(key=lambda r: r.path)
+    if citations is not None:
+        wanted = {layout.relative(path) for path in paths} if selectors else None
+        with citations:
+            report.citations = update_citations(layout, citations, wanted, refresh=options.refresh)
     return report
 
 

@@ -7,6 +7,7 @@
     │   ├── NoteFormatError          a note that cannot be read (path, line)
     │   ├── ConfigError              kbtool.yml / topics.yml / the import manifest (path, line)
     │   ├── InboxFormatError         inbox.yml, kbtool watch's inbox, cannot be read (path, line)
+    │   ├── CitationDataError        citations.json, the citation data, cannot be read (path, line)
     │   ├── ArxivIdError             a string that is not an arXiv id (or escapes notes/)
     │   ├── UnknownPaperError        ids the arXiv API answered with no entry (ids)
     │   ├── ArxivQueryError          arXiv's own error feed, e.g. HTTP 400 (url, status, value)
@@ -73,6 +74,10 @@ class ConfigError(LocatedInputError):
 
 class InboxFormatError(LocatedInputError):
     """``inbox.yml`` (written by ``kbtool watch``) is not what kbtool writes there."""
+
+
+class CitationDataError(LocatedInputError):
+    """``citations.json`` (written by ``kbtool enrich``) is not what kbtool writes there."""
 
 
 class NotTextError(LocatedInputError):

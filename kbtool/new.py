@@ -21,11 +21,12 @@ from kbtool.arxiv.fields import arxiv_owned_values, fields_from_record
 from kbtool.arxiv.lookup import ArxivLookup
 from kbtool.arxiv.record import ArxivRecord
 from kbtool.arxiv.sync import SyncRecord
+from kbtool.citations.update import CitationSession, update_citations
 from kbtool.config import Layout, load_settings
 from kbtool.core.arxiv_id import ArxivId, parse_arxiv_id
+from kbtool.core.filenames import filename_problem, note_filename, unique_filename
 from kbtool.core.frontmatter import render_frontmatter
 from kbtool.core.knowledge_base import iter_note_files, read_notes
-from kbtool.core.note import filename_problem, note_filename, unique_filename
 from kbtool.core.schema import FIELDS, STATUSES
 from kbtool.core.topics import TopicRegistry, load_topics
 from kbtool.errors import (
@@ -63,6 +64,7 @@ class NewNoteOptions:
     topics: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     status: str = DEFAULT_STATUS
+    citations: bool = True  # then add the new papers' citations to citations.json
 
 
 @dataclass(frozen=True)
@@ -165,8 +167,8 @@ def create_notes(
             )
     if options.status not in STATUSES:
         raise UsageError(f"--status must be one of {', '.join(STATUSES)}, not {options.status!r}")
-    options = NewNoteOptions(
-        resolve_topics(options.topics, registry), _clean_tags(options.tags), options.status
+    options = replace(
+        options, topics=resolve_topics(options.topics, registry), tags=_clean_tags(options.tags)
     )
     by_paper, taken = _existing_notes(layout)
     clashes = [(arxiv_id, by_paper[arxiv_id.base]) for arxiv_id in ids if arxiv_id.base in by_paper]
@@ -181,6 +183,7 @@ def create_notes(
         )
     if lookup is None:
         lookup = ArxivLookup.open(layout, load_settings(layout))
+    citations = CitationSession.open(layout, load_settings(layout)) if options.citations else None
     records = _look_up(lookup, [i.base for i in ids])
     planned: list[tuple[ArxivId, ArxivRecord, str]] = []
     for arxiv_id in ids:
@@ -193,6 +196,12 @@ def create_notes(
         sync.remember(record.base, arxiv_owned_values(record))
         created.append(CreatedNote(path, arxiv_id, record.title))
     sync.save()
+    if citations is not None:
+        with citations:
+            report = update_citations(layout, citations, {layout.relative(n.path) for n in created})
+        if warn is not None:
+            for problem in report.problems():
+                warn(problem)
     return _leave_inbox(layout, created, warn)
 
 

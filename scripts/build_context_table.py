@@ -26,7 +26,7 @@ What is kept. The repair (``kbtool.repair.context_table``) scores adjacent words
 pointwise mutual information ``PMI(h, w) = log P(w | h) - log P(w)``, and with back-off
 ``P(w | h) = bow(h) P(w)`` an unlisted pair scores ``log bow(h)``. Only pairs that can
 decide a repair are kept: ``h`` or ``w`` must be *confusable*, i.e. damaged like the seeds
-(``kbtool.repair.engine.damage_text``) it reads the same as another word of the model
+(``kbtool.repair.mojibake.damage_text``) it reads the same as another word of the model
 (中/与/不, 低/住/位, 实际/宝际…). Of those, pairs whose weight ``P(h) P(w|h) |PMI - log
 bow(h)|`` is below ``--min-weight`` are dropped (the back-off estimate is then close enough,
 or the pair too rare to matter). Values are stored in tenths of a nat.
@@ -57,7 +57,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kbtool.repair.engine import damage_text  # noqa: E402
+from kbtool.repair.mojibake import damage_text  # noqa: E402
 
 PACKAGE = "sunpinyin-data"
 DATA_SUBDIR = "usr/lib/x86_64-linux-gnu/sunpinyin/data"

@@ -8,12 +8,43 @@ from pathlib import Path
 
 import pytest
 
-from kbtool.arxiv.client import URL_ENV, ArxivClient, ArxivSettings
+from kbtool.arxiv.client import ArxivClient
 from kbtool.arxiv.lookup import ArxivLookup
+from kbtool.arxiv.settings import URL_ENV, ArxivSettings
+from kbtool.citations.settings import KEY_ENV
+from kbtool.citations.settings import URL_ENV as S2_URL_ENV
+from kbtool.citations.update import CitationSession
 from kbtool.config import Layout, load_settings
 from kbtool.util.clock import ManualClock
 from tests.support.arxiv_server import FakeArxiv, MakeClient, MakeLookup
 from tests.support.kb import KnowledgeBaseFactory, RunKbtool, run_cli
+from tests.support.s2_server import FakeSemanticScholar, MakeCitationSession
+from tests.support.seeds import ImportedSeeds, import_seeds
+
+#: Nothing listens here: Semantic Scholar "unreachable" unless a test serves a stand-in.
+UNREACHABLE_S2 = "http://127.0.0.1:9/graph/v1"
+
+
+@pytest.fixture(autouse=True)
+def _semantic_scholar_offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reaches the real Semantic Scholar, nor sees the developer's API key."""
+    monkeypatch.setenv(S2_URL_ENV, UNREACHABLE_S2)
+    monkeypatch.delenv(KEY_ENV, raising=False)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--quick",
+        action="store_true",
+        help="fewer trials in the stress tests (make check); the default is the full run "
+        "(make test, CI)",
+    )
+
+
+@pytest.fixture
+def quick(request: pytest.FixtureRequest) -> bool:
+    """True under ``--quick``: a stress test may then run fewer trials."""
+    return bool(request.config.getoption("--quick"))
 
 
 @pytest.fixture
@@ -29,6 +60,15 @@ def run_kbtool(kb: KnowledgeBaseFactory) -> RunKbtool:
         return run_cli(root or kb.root, *args, input=input)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def imported_seeds(tmp_path_factory: pytest.TempPathFactory) -> ImportedSeeds:
+    """The five seeds imported once per run (slow: the encoding repair); read-only.
+
+    Copy ``root`` before changing anything in it.
+    """
+    return import_seeds(tmp_path_factory.mktemp("seeds") / "kb")
 
 
 @pytest.fixture
@@ -75,6 +115,43 @@ def make_lookup(kb: KnowledgeBaseFactory, fake_arxiv: FakeArxiv, clock: ManualCl
             load_settings(layout),
             clock=clock,
             environ={URL_ENV: fake_arxiv.url},
+            rng=random.Random(7),
+            persist=persist,
+        )
+
+    return make
+
+
+@pytest.fixture
+def fake_s2(clock: ManualClock) -> Iterator[FakeSemanticScholar]:
+    """A real Semantic Scholar API server on 127.0.0.1 (tests/data/s2/)."""
+    server = FakeSemanticScholar().start()
+    server.clock = clock
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s2_url(fake_s2: FakeSemanticScholar, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Point every kbtool in this test (CLI and subprocesses) at the local stand-in."""
+    monkeypatch.setenv(S2_URL_ENV, fake_s2.url)
+    return fake_s2.url
+
+
+@pytest.fixture
+def make_session(
+    kb: KnowledgeBaseFactory, fake_s2: FakeSemanticScholar, clock: ManualClock
+) -> MakeCitationSession:
+    """The knowledge base's own citation session (kbtool.yml, cache) on the manual clock."""
+
+    def make(persist: bool = True, key: str | None = None) -> CitationSession:
+        layout = Layout(kb.root)
+        environ = {S2_URL_ENV: fake_s2.url} | ({KEY_ENV: key} if key else {})
+        return CitationSession.open(
+            layout,
+            load_settings(layout),
+            clock=clock,
+            environ=environ,
             rng=random.Random(7),
             persist=persist,
         )

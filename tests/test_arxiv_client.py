@@ -10,17 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from kbtool.arxiv.client import (
-    BACKOFF,
-    MIN_INTERVAL,
-    URL_ENV,
-    ArxivClient,
-    ArxivSettings,
-    error_subject,
-    inspect_feed,
-    load_arxiv_settings,
-    user_agent,
-)
+from kbtool.arxiv.client import BACKOFF, MIN_INTERVAL, ArxivClient
+from kbtool.arxiv.feed import error_subject, inspect_feed
+from kbtool.arxiv.settings import URL_ENV, ArxivSettings, load_arxiv_settings, user_agent
 from kbtool.config import Layout, load_settings
 from kbtool.errors import ArxivQueryError, ConfigError, InputError, RemoteError
 from kbtool.util.clock import ManualClock
@@ -377,11 +369,13 @@ def test_settings_from_kbtool_yml_and_the_environment(kb: KnowledgeBaseFactory) 
 @pytest.mark.parametrize(
     ("text", "line", "fragment"),
     [
-        ("arxiv:\n  batch_size: 0\n", 2, "arxiv.batch_size must be a whole number from 1 to 2000"),
+        ("arxiv:\n  batch_size: 0\n", 2, "arxiv.batch_size: must be from 1 to 2000, not 0"),
         ("arxiv:\n  contact: me@x.org\n  batch_size: many\n", 3, "not 'many'"),
-        ("arxiv:\n  timeout: -1\n", 2, "arxiv.timeout must be a number"),
-        ('arxiv:\n  contact: "a\\r\\nX-Evil: 1"\n', 2, "arxiv.contact must be"),
-        ("arxiv:\n  batchsize: 10\n", 2, "arxiv.batchsize is not a setting"),
+        ("arxiv:\n  timeout: -1\n", 2, "arxiv.timeout: must be longer than zero"),
+        ("arxiv:\n  timeout: 11m\n", 2, "arxiv.timeout: must be at most 10m"),
+        ("arxiv:\n  cache_max_age: soon\n", 2, "arxiv.cache_max_age: must be a duration"),
+        ('arxiv:\n  contact: "a\\r\\nX-Evil: 1"\n', 2, "arxiv.contact: must be"),
+        ("arxiv:\n  batchsize: 10\n", 2, "arxiv.batchsize: unknown setting (known: contact,"),
         ("arxiv: [1]\n", 1, "section 'arxiv' must be a mapping"),
     ],
 )

@@ -43,6 +43,7 @@ def test_registry_names_every_check() -> None:
         "duplicates",
         "topics-file",
         "unreadable",
+        "citations",
     ]
     assert all(c.description for c in CHECKS)
 

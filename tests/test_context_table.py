@@ -1,4 +1,4 @@
-"""Tests for kbtool.repair.context_table and the context scoring in kbtool.repair.engine.
+"""Tests for kbtool.repair.context_table and the context scoring in kbtool.repair.
 
 The shipped table is the real one (``kbtool/repair/data/context_zh.tsv.gz``); small tables are
 written to real files in ``tmp_path``.
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from kbtool.repair import MARK_CLOSE, MARK_OPEN, damage_text, repair_text
 from kbtool.repair.context_table import CharContext, ContextTable, TableFormatError
-from kbtool.repair.engine import MARK_CLOSE, MARK_OPEN, damage_text, repair_text
 
 SMALL = "# a comment\n过程\t-90\t-3\t中\t54\t与\t8\n中\t-65\t1\t，\t11\n收敛\t-121\t0\n"
 

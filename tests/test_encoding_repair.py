@@ -1,4 +1,4 @@
-"""Tests for kbtool.repair.engine on real text: no mocks, the real jieba dictionary."""
+"""Tests for kbtool.repair on real text: no mocks, the real jieba dictionary."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kbtool.repair.engine import (
+from kbtool.repair import (
     MARK_CLOSE,
     MARK_OPEN,
     Lexicon,
@@ -196,9 +196,11 @@ def test_speed_on_a_long_document() -> None:
     clean = (DATA / "clean_zh.md").read_text(encoding="utf-8")
     damaged = damage_text(clean * 25)  # ~250 KB of UTF-8 mojibake, like seed 004
     Lexicon.default()
-    start = time.perf_counter()
+    # CPU time, not wall time: the repair is single-threaded work, and other jobs on a
+    # shared machine stretch the wall clock (about 3 s of CPU here).
+    start = time.process_time()
     result = repair_text(damaged)
-    assert time.perf_counter() - start < 10.0
+    assert time.process_time() - start < 10.0
     assert result.damaged_chars > 5000
 
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import pty
+import json
 import shutil
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from kbtool.errors import RemoteError
 from kbtool.util.clock import ManualClock
 from tests.support.arxiv_server import FakeArxiv, MakeLookup, Reply
 from tests.support.kb import REPO_ROOT, KnowledgeBaseFactory, RunKbtool
+from tests.support.terminal import run_on_terminal
 
 HEAT = """\
 ---
@@ -92,7 +92,7 @@ def test_fills_missing_fields_and_keeps_every_other_byte(
     kb: KnowledgeBaseFactory, run_kbtool: RunKbtool, fake_arxiv: FakeArxiv, arxiv_url: str
 ) -> None:
     path = kb.write_note("heat.md", HEAT)
-    result = run_kbtool("enrich")
+    result = run_kbtool("enrich", "--no-citations")
     assert result.exit_code == 0, result.output
     assert path.read_text(encoding="utf-8") == HEAT_ENRICHED
     assert result.stdout == (
@@ -453,31 +453,10 @@ def test_progress_bar_on_a_terminal_only(
     kb: KnowledgeBaseFactory, arxiv_url: str, tmp_path: Path
 ) -> None:
     kb.write_note("heat.md", HEAT)
-    primary, secondary = pty.openpty()
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "COLUMNS": "80", "TERM": "xterm"}
-    process = subprocess.run(
-        [sys.executable, "-m", "kbtool", "--root", str(kb.root), "enrich", "--dry-run"],
-        stdout=subprocess.PIPE,
-        stderr=secondary,
-        env=env,
-        timeout=60,
-        check=False,
-    )
-    os.close(secondary)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(primary, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(primary)
-    terminal = b"".join(chunks).decode("utf-8", "replace")
-    assert process.returncode == 0
-    assert "━" in terminal and "1/1" in terminal  # rich's bar and count
-    assert "━" not in process.stdout.decode()  # never on the (piped) output
+    run = run_on_terminal(["-m", "kbtool", "--root", str(kb.root), "enrich", "--dry-run"])
+    assert run.returncode == 0
+    assert "━" in run.terminal and "1/1" in run.terminal  # rich's bar and count
+    assert "━" not in run.stdout  # never on the (piped) output
 
 
 def test_python_m_kbtool_is_the_cli() -> None:
@@ -542,3 +521,62 @@ def test_a_failed_batch_names_its_first_ids_not_all(
         "arXiv did not answer for 1605.08386, 2104.12255, 1707.08567… (5 ids): HTTP 503 "
         f"after 1 try ({fake_arxiv.url})"
     )
+
+
+# --- JSON ---------------------------------------------------------------------------------------
+
+
+def test_json_output_reports_each_note(
+    kb: KnowledgeBaseFactory, run_kbtool: RunKbtool, arxiv_url: str
+) -> None:
+    kb.write_note("heat.md", HEAT.replace("title:", "published: 2015-01-01\ntitle:"))
+    kb.write_note("gone.md", "---\ntitle: x\narxiv: 0808.05394\ntopics: [rlhf]\n---\n")
+    kb.write_note("mine.md", "---\ntitle: mine\ntopics: [rlhf]\n---\n")
+    dry = run_kbtool("enrich", "--dry-run", "--format", "json")
+    assert dry.exit_code == 4  # the unknown paper
+    assert dry.stderr.startswith("kbtool: error: 1 note not enriched (1 unknown to arXiv)")
+    data = json.loads(dry.stdout)
+    assert data["dry_run"] is True and data["without_arxiv_id"] == 1
+    assert data["counts"] == {
+        "updated": 1,
+        "up_to_date": 0,
+        "unknown": 1,
+        "skipped": 0,
+        "failed": 0,
+    }
+    gone, heat = data["notes"]
+    assert gone == {
+        "path": "notes/gone.md",
+        "arxiv": "0808.05394",
+        "outcome": "unknown",
+        "changes": [],
+        "kept": [],
+        "newer_version": None,
+        "message": "arXiv has no paper 0808.05394",
+        "diff": None,
+    }
+    assert heat["path"] == "notes/heat.md" and heat["outcome"] == "updated"
+    assert {
+        "field": "authors",
+        "action": "filled",
+        "old": None,
+        "new": [
+            "Caprice Stanley",
+            "Tobias Windisch",
+        ],
+    } in heat["changes"]
+    assert heat["kept"] == [
+        {
+            "field": "published",
+            "value": "2015-01-01",
+            "arxiv": "2016-05-26",
+            "reason": "differs from arXiv and was not written by kbtool",
+        }
+    ]
+    assert heat["diff"].startswith("--- a/notes/heat.md\n+++ b/notes/heat.md\n")
+    result = run_kbtool("enrich", "--format", "json", "notes/heat.md")
+    assert result.exit_code == 0 and result.stderr == ""
+    written = json.loads(result.stdout)
+    assert written["dry_run"] is False and written["requests"] == 1
+    assert [(n["path"], n["outcome"]) for n in written["notes"]] == [("notes/heat.md", "updated")]
+    assert "diff" not in written["notes"][0]

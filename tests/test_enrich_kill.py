@@ -12,13 +12,12 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from tests.support.arxiv_server import FakeArxiv
 from tests.support.kb import KnowledgeBaseFactory
 
 NOTES = 200
-TRIALS = 20
+TRIALS = 20  # make test, CI
+QUICK_TRIALS = 6  # make check (pytest --quick)
 
 
 def old_note(index: int) -> bytes:
@@ -40,10 +39,10 @@ def run_enrich(root: Path) -> subprocess.Popen[bytes]:
     )
 
 
-@pytest.mark.slow
 def test_sigkill_at_any_moment_leaves_each_note_old_or_new(
-    kb: KnowledgeBaseFactory, fake_arxiv: FakeArxiv, arxiv_url: str
+    kb: KnowledgeBaseFactory, fake_arxiv: FakeArxiv, arxiv_url: str, quick: bool
 ) -> None:
+    trials = QUICK_TRIALS if quick else TRIALS
     kb.write("kbtool.yml", "arxiv:\n  batch_size: 1000\n")
     abstract = "A long abstract. " * 60
     for index in range(NOTES):
@@ -68,7 +67,7 @@ def test_sigkill_at_any_moment_leaves_each_note_old_or_new(
 
     rng = random.Random(20260413)
     mixed = 0
-    for trial in range(TRIALS):
+    for trial in range(trials):
         for path, data in old.items():
             path.write_bytes(data)
         if trial % 4 == 0:
@@ -87,8 +86,11 @@ def test_sigkill_at_any_moment_leaves_each_note_old_or_new(
             if saved.exists():
                 json.loads(saved.read_text(encoding="utf-8"))  # whole, never half-written
         assert sorted(p.name for p in notes.glob("*.md")) == sorted(p.name for p in old)
-    # The kills did land in the middle of writing, not only before or after it.
-    assert mixed >= 3, f"only {mixed} of {TRIALS} kills landed while notes were being written"
+    # The kills did land in the middle of writing, not only before or after it (about
+    # two in three do: 14 of 20 when measured; ask for 3 in 20, or 1 in 6).
+    assert mixed >= max(1, trials * 3 // 20), (
+        f"only {mixed} of {trials} kills landed while notes were being written"
+    )
 
     # Whatever was interrupted, a full run finishes the job.
     assert run_enrich(kb.root).wait(timeout=120) == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 
 import pytest
@@ -40,6 +41,11 @@ TRICKY_TITLES = [
     "nul\x00byte",
     "sep\u2028line",
     "bom\ufeffinside",
+    "zero\u200bwidth",
+    "soft\xadhyphen",
+    "bidi\u202eoverride",
+    "word\u2060joiner",
+    "tag\U000e0041char",
     "视频扩散模型的蒸馏",
     "---",
     "...",
@@ -56,6 +62,16 @@ def test_values_read_back_exactly(title: str) -> None:
     assert loaded == {"title": title, "tags": [title, "x"]}
     # One line per field, always.
     assert len(text.splitlines()) == 4
+
+
+@pytest.mark.parametrize(
+    "title", ["zero\u200bwidth", "soft\xadhyphen", "bidi\u202eoverride", "tag\U000e0041char"]
+)
+def test_invisible_characters_are_written_as_escapes(title: str) -> None:
+    # Each field is one line a person can read: nothing in it is invisible.
+    text = render_frontmatter({"title": title, "tags": [title]})
+    assert all(unicodedata.category(char) not in ("Cf", "Cc") or char == "\n" for char in text)
+    assert '"' in text.splitlines()[1] and "\\u" in text.splitlines()[1].lower()
 
 
 def test_the_paper_titled_zero_is_quoted() -> None:

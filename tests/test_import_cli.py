@@ -5,36 +5,33 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from kbtool.config import Layout
 from kbtool.core.note import parse_note
 from kbtool.importers.manifest import MANIFEST_FILE
+from kbtool.importers.pipeline import import_files
+from tests.support.kb import DATA_DIR
 from tests.support.kb import run_cli as run
 from tests.support.seeds import (
     SEEDS,
     SEEDS_DIR,
+    ImportedSeeds,
     new_knowledge_base,
     seed_arxiv_ids,
     snapshot,
 )
+from tests.support.terminal import run_on_terminal
 
 SEED_ARGS = [str(seed) for seed in SEEDS]
 
 
-@pytest.fixture(scope="module")
-def imported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """A knowledge base with all five seeds imported once (read-only for the tests here)."""
-    root = new_knowledge_base(tmp_path_factory.mktemp("imported") / "kb")
-    result = run(root, "import", *SEED_ARGS)
-    assert result.exit_code == 0, result.output
-    return root, result.stdout
-
-
-def copy_of(imported: tuple[Path, str], tmp_path: Path) -> Path:
+def copy_of(imported: ImportedSeeds, tmp_path: Path) -> Path:
     root = tmp_path / "kb"
-    shutil.copytree(imported[0], root)
+    shutil.copytree(imported.root, root)
     return root
 
 
@@ -45,16 +42,16 @@ def notes_of(root: Path) -> list:
     ]
 
 
-def test_every_arxiv_paper_in_the_seeds_has_exactly_one_note(imported: tuple[Path, str]) -> None:
-    root, _ = imported
+def test_every_arxiv_paper_in_the_seeds_has_exactly_one_note(imported_seeds: ImportedSeeds) -> None:
+    root = imported_seeds.root
     expected = seed_arxiv_ids()
     assert len(expected) == 121
     found = [n.arxiv_id.base for n in notes_of(root) if n.arxiv_id is not None]
     assert sorted(found) == sorted(expected)
 
 
-def test_papers_without_an_arxiv_link_have_notes_too(imported: tuple[Path, str]) -> None:
-    root, _ = imported
+def test_papers_without_an_arxiv_link_have_notes_too(imported_seeds: ImportedSeeds) -> None:
+    root = imported_seeds.root
     notes = notes_of(root)
     titles = {n.title for n in notes if n.arxiv_id is None}
     monthly = (SEEDS_DIR / "002_9e0ac7a3b9bc28b9.txt").read_text(encoding="utf-8")
@@ -66,14 +63,14 @@ def test_papers_without_an_arxiv_link_have_notes_too(imported: tuple[Path, str])
     assert {"STAR", "Quiter-StAR", "V-StaR", "Venhancer", "vbench", "Dynamic-NTK"} <= titles
 
 
-def test_imported_knowledge_base_passes_check(imported: tuple[Path, str]) -> None:
-    result = run(imported[0], "check")
+def test_imported_knowledge_base_passes_check(imported_seeds: ImportedSeeds) -> None:
+    result = run(imported_seeds.root, "check")
     assert result.exit_code == 0, result.output
     assert "0 errors, 0 warnings" in result.stderr
 
 
-def test_report_counts_and_lists(imported: tuple[Path, str]) -> None:
-    _, report = imported
+def test_report_counts_and_lists(imported_seeds: ImportedSeeds) -> None:
+    report = imported_seeds.report_text
     assert "000_5d12a05c003c2611.txt: nested-bullet paper-reading notes, 463 lines" in report
     assert "001_c7c9bcd0b8655519.txt: nested-bullet paper-reading notes, 243 lines" in report
     lines = report.split("\n")
@@ -89,8 +86,8 @@ def test_report_counts_and_lists(imported: tuple[Path, str]) -> None:
     assert "003_cf0bf9a65bc717fa.txt:133: commented out in the source" in report
 
 
-def test_conflicting_note_keeps_both_texts(imported: tuple[Path, str]) -> None:
-    root, _ = imported
+def test_conflicting_note_keeps_both_texts(imported_seeds: ImportedSeeds) -> None:
+    root = imported_seeds.root
     (note,) = [n for n in notes_of(root) if n.arxiv_id and n.arxiv_id.base == "2406.18522"]
     assert note.title == "Panda-70M / ChronoMagic"
     assert "a curated subset of HDVILA-100M" in note.body
@@ -103,9 +100,9 @@ def test_conflicting_note_keeps_both_texts(imported: tuple[Path, str]) -> None:
 
 
 def test_second_run_creates_nothing_and_changes_nothing(
-    imported: tuple[Path, str], tmp_path: Path
+    imported_seeds: ImportedSeeds, tmp_path: Path
 ) -> None:
-    root = copy_of(imported, tmp_path)
+    root = copy_of(imported_seeds, tmp_path)
     before = snapshot(root)
     result = run(root, "import", *SEED_ARGS)
     assert result.exit_code == 0, result.output
@@ -116,9 +113,9 @@ def test_second_run_creates_nothing_and_changes_nothing(
 
 
 def test_a_note_edited_since_the_import_is_never_overwritten(
-    imported: tuple[Path, str], tmp_path: Path
+    imported_seeds: ImportedSeeds, tmp_path: Path
 ) -> None:
-    root = copy_of(imported, tmp_path)
+    root = copy_of(imported_seeds, tmp_path)
     edited = next((root / "notes").glob("2310.12190-*.md"))
     edited_text = edited.read_text(encoding="utf-8") + "\nMy own thoughts.\n"
     edited.write_text(edited_text, encoding="utf-8")
@@ -145,8 +142,8 @@ def test_a_note_edited_since_the_import_is_never_overwritten(
     assert "Topic texts: 13 unchanged, 1 keep (edited since import)" in result.stdout
 
 
-def test_an_unedited_note_follows_its_source(imported: tuple[Path, str], tmp_path: Path) -> None:
-    root = copy_of(imported, tmp_path)
+def test_an_unedited_note_follows_its_source(imported_seeds: ImportedSeeds, tmp_path: Path) -> None:
+    root = copy_of(imported_seeds, tmp_path)
     sources = tmp_path / "seeds"
     shutil.copytree(SEEDS_DIR, sources)
     seed = sources / "002_9e0ac7a3b9bc28b9.txt"
@@ -219,8 +216,8 @@ def test_report_file(tmp_path: Path) -> None:
     assert report.read_text(encoding="utf-8") == result.stdout
 
 
-def test_manifest_records_what_was_written(imported: tuple[Path, str]) -> None:
-    root, _ = imported
+def test_manifest_records_what_was_written(imported_seeds: ImportedSeeds) -> None:
+    root = imported_seeds.root
     manifest = json.loads((root / MANIFEST_FILE).read_text(encoding="utf-8"))
     entry = manifest["files"]["notes/2310.12190-dynamicrafter.md"]
     assert entry["key"] == "arxiv:2310.12190"
@@ -327,9 +324,9 @@ def test_fix_encoding_bad_input(tmp_path: Path, content: bytes) -> None:
 
 
 def test_importing_some_of_the_files_again_never_drops_the_others_text(
-    imported: tuple[Path, str], tmp_path: Path
+    imported_seeds: ImportedSeeds, tmp_path: Path
 ) -> None:
-    root = copy_of(imported, tmp_path)
+    root = copy_of(imported_seeds, tmp_path)
     before = snapshot(root)
     # FreeNoise's note holds text from 000 and 003; a run with 003 alone must not
     # rewrite it from 003 only, even though the note was never edited.
@@ -391,3 +388,43 @@ def test_a_topics_file_that_cannot_be_read_stops_the_import(tmp_path: Path) -> N
     assert result.stderr.startswith("kbtool: error: ")
     assert "topics.yml:" in result.stderr and "invalid YAML" in result.stderr
     assert snapshot(root) == before
+
+
+def test_progress_per_file_on_a_terminal_only(tmp_path: Path) -> None:
+    root = new_knowledge_base(tmp_path / "kb")
+    sources = [DATA_DIR / "import" / name for name in ("monthly_list.md", "awesome_list.md")]
+    heard: list[tuple[int, int | None]] = []
+    import_files(
+        Layout(root),
+        sources,
+        today=date(2025, 1, 2),
+        dry_run=True,
+        progress=lambda done, total: heard.append((done, total)),
+    )
+    assert heard == [(0, 2), (1, 2), (2, 2)]
+    run = run_on_terminal(
+        ["-m", "kbtool", "--root", str(root), "import", *(str(s) for s in sources)]
+    )
+    assert run.returncode == 0, run.terminal
+    assert "reading files" in run.terminal and "2/2" in run.terminal
+    assert run.stdout.startswith("Import report\n")
+
+
+def test_json_report(tmp_path: Path) -> None:
+    root = new_knowledge_base(tmp_path / "kb")
+    report_file = tmp_path / "report.json"
+    source = str(SEEDS_DIR / "002_9e0ac7a3b9bc28b9.txt")
+    result = run(root, "import", "--format", "json", "--report", str(report_file), source)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert report_file.read_text(encoding="utf-8") == result.stdout
+    (file,) = data["files"]
+    assert file["name"] == "002_9e0ac7a3b9bc28b9.txt" and file["format"] == "monthly-list"
+    assert file["notes_created"] == file["papers_found"] > 0
+    assert all({"line", "reason", "text"} == set(s) for s in file["skipped_lines"])
+    notes = [w for w in data["written"] if w["kind"] == "note"]
+    assert len(notes) == file["notes_created"] and {w["action"] for w in notes} == {"create"}
+    assert all((root / w["path"]).is_file() for w in data["written"])
+    assert data["papers"]["total"] == len(notes) and data["dry_run"] is False
+    again = json.loads(run(root, "import", "--format", "json", "--dry-run", source).stdout)
+    assert {w["action"] for w in again["written"]} == {"unchanged"} and again["dry_run"] is True

@@ -13,18 +13,13 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import date
 from pathlib import Path
 
 import pytest
 
-from kbtool.config import Layout
 from kbtool.core.note import parse_note
 from kbtool.importers.model import LineUse
-from kbtool.importers.pipeline import import_files
-from kbtool.importers.report import ImportReport
-from kbtool.repair.engine import repair_text
-from tests.support.seeds import SEEDS, new_knowledge_base
+from tests.support.seeds import SEEDS, ImportedSeeds, repaired_seed
 
 _TAG = re.compile(r"</?[A-Za-z][^<>\n]*>")
 _SCHEME = re.compile(r"https?://", re.IGNORECASE)
@@ -45,26 +40,20 @@ def repaired_variants() -> dict[str, set[str]]:
     """
     variants: dict[str, set[str]] = {}
     for seed in SEEDS:
-        raw = seed.read_text(encoding="utf-8")
-        for line, fixed in zip(raw.split("\n"), repair_text(raw).text.split("\n"), strict=True):
+        raw, repaired = repaired_seed(seed)
+        for line, fixed in zip(raw.split("\n"), repaired.split("\n"), strict=True):
             variants.setdefault(line.strip(), set()).add(fingerprint(fixed))
     return variants
 
 
-@pytest.fixture(scope="module")
-def imported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ImportReport]:
-    root = new_knowledge_base(tmp_path_factory.mktemp("lossless") / "kb")
-    report = import_files(Layout(root), SEEDS, today=date(2025, 1, 2))
-    return root, report
-
-
 @pytest.mark.parametrize("seed", SEEDS, ids=lambda p: p.name)
 def test_every_line_is_in_a_note_a_topic_text_or_skipped_with_a_reason(
-    imported: tuple[Path, ImportReport], repaired_variants: dict[str, set[str]], seed: Path
+    imported_seeds: ImportedSeeds, repaired_variants: dict[str, set[str]], seed: Path
 ) -> None:
-    root, report = imported
-    raw_lines = seed.read_text(encoding="utf-8").split("\n")
-    lines = repair_text("\n".join(raw_lines)).text.split("\n")
+    root, report = imported_seeds.root, imported_seeds.report
+    raw, repaired = repaired_seed(seed)
+    raw_lines = raw.split("\n")
+    lines = repaired.split("\n")
     uses = report.uses[seed.name]
     destinations = report.destinations[seed.name]
     (file_report,) = [f for f in report.files if f.name == seed.name]
@@ -110,8 +99,8 @@ def test_every_line_is_in_a_note_a_topic_text_or_skipped_with_a_reason(
     assert checked > 0
 
 
-def test_skipped_lines_are_few_and_explained(imported: tuple[Path, ImportReport]) -> None:
-    _, report = imported
+def test_skipped_lines_are_few_and_explained(imported_seeds: ImportedSeeds) -> None:
+    report = imported_seeds.report
     reasons = {f.name: {s.reason for s in f.skipped_lines} for f in report.files}
     assert reasons["004_02f32a247155a116.txt"] == {
         "the digest bot's own set-up text",

@@ -295,6 +295,38 @@ def test_note_frontmatter_follows_the_note_format() -> None:
     assert note.body.startswith("\n📚 — `003.txt` line 7\n{ .kb-source }\n\n- [Muse](")
 
 
+def test_note_frontmatter_is_written_as_new_notes_are_invisible_characters_escaped() -> None:
+    # The importer writes frontmatter through the note format's one writer
+    # (kbtool.core.frontmatter): a zero-width space or a tab in a name is escaped
+    # and the list stays on one line, so every field is one visible line.
+    paper = merge(
+        [
+            source(
+                "003.txt",
+                mention(
+                    "003.txt",
+                    7,
+                    "- [Muse](https://arxiv.org/abs/2301.00704)",
+                    arxiv="2301.00704",
+                    title="Muse\u200b: masked",
+                    names=("Mu\tse", "Muse\u00adGen"),
+                    hints=("📚",),
+                ),
+            )
+        ],
+        TOPICS,
+    ).papers[0]
+    text = render_note(paper, date(2025, 1, 2), lambda key: "x")
+    assert text.startswith(
+        "---\ntitle: \"Muse\\u200B: masked\"\narxiv: '2301.00704'\n"
+        'aliases: ["Mu\\tse", "Muse\\u00ADGen"]\ntopics: [unsorted]\nadded: 2025-01-02\n---\n'
+    )
+    note = parse_note(text, "notes/x.md")
+    assert note.problems == ()
+    assert note.fields["title"] == "Muse\u200b: masked"
+    assert note.fields["aliases"] == ["Mu\tse", "Muse\u00adGen"]
+
+
 def test_topic_text_links_papers_and_joins_a_sections_blocks() -> None:
     key = MentionKey("000.txt", 11)
     blocks = [

@@ -14,18 +14,16 @@ from hypothesis import strategies as st
 from kbtool.config import Layout
 from kbtool.errors import InboxFormatError
 from kbtool.watch.inbox import (
-    Candidate,
-    InboxChanges,
     InboxEntry,
     file_order,
     forget_papers,
     load_inbox,
-    merge_inbox,
     parse_inbox,
     render_inbox,
     save_inbox,
     waiting,
 )
+from kbtool.watch.merge import Candidate, InboxChanges, merge_inbox
 from kbtool.watch.scoring import Keyword, PaperScore, Scorer
 from tests.support.inbox import BASE_ENTRY, SCRIPT_TITLE, make_entry, make_record
 from tests.support.kb import KnowledgeBaseFactory
@@ -75,6 +73,19 @@ def test_the_file_reads_back_equal_and_looks_as_documented() -> None:
     assert "summary" not in block and "comment" not in block  # absent, not null
     # Same content, same bytes, whatever the order the entries came in.
     assert render_inbox(reversed(entries)) == text
+
+
+def test_shared_values_are_written_again_never_as_yaml_aliases() -> None:
+    day = date(2026, 2, 8)  # one object, as the entries of one run share it
+    keywords = ("motion",)
+    entries = [
+        make_entry(id=f"2604.0000{n}", first_seen=day, published=day, keywords=keywords)
+        for n in range(3)
+    ]
+    text = render_inbox(entries)
+    assert "&" not in text and "*" not in text
+    assert text.count("  first_seen: 2026-02-08\n") == 3
+    assert parse_inbox(text) == file_order(entries)
 
 
 def test_an_empty_inbox() -> None:

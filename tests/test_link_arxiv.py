@@ -11,8 +11,8 @@ from dataclasses import replace
 
 import pytest
 
-from kbtool.arxiv.client import URL_ENV
 from kbtool.arxiv.lookup import ArxivLookup
+from kbtool.arxiv.settings import URL_ENV
 from kbtool.config import Layout, load_settings
 from kbtool.core.arxiv_id import ArxivId, parse_arxiv_id
 from kbtool.links.arxiv import ArxivAnswers, arxiv_link, classify_arxiv_ids, judge_arxiv_id

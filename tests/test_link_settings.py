@@ -55,7 +55,7 @@ links:
     ("body", "line", "message"),
     [
         ("  concurrency: 0\n", 3, "links.concurrency: must be at least 1"),
-        ("  per_host: two\n", 3, "links.per_host: must be a number"),
+        ("  per_host: two\n", 3, "links.per_host: must be a whole number"),
         ("  retries: 1.5\n", 3, "links.retries: must be a whole number"),
         ("  timeout: soon\n", 3, "links.timeout: must be a duration"),
         ("  cache_max_age: 0d\n", 3, "links.cache_max_age: must be longer than zero"),

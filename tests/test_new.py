@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from datetime import date
 from pathlib import Path
@@ -371,3 +372,29 @@ def test_edit_without_an_editor_is_a_usage_error(
     result = run_kbtool("new", "1605.08386", "--edit")
     assert result.exit_code == 2 and "$EDITOR" in result.stderr
     assert notes_in(kb) == [] and fake_arxiv.requests == []
+
+
+def test_json_output_lists_the_notes_created(
+    kb: KnowledgeBaseFactory, run_kbtool: RunKbtool, arxiv_url: str
+) -> None:
+    result = run_kbtool(
+        "new", "--format", "json", "--no-citations", "1605.08386", "arXiv:2104.12255v1"
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""  # the --topic hint is for people
+    assert json.loads(result.stdout) == {
+        "created": [
+            {
+                "path": "notes/1605.08386-heat-bath-random-walks-with-markov-bases.md",
+                "arxiv": "1605.08386",
+                "title": "Heat-bath random walks with Markov bases",
+                "left_inbox": False,
+            },
+            {
+                "path": "notes/2104.12255-0.md",
+                "arxiv": "2104.12255v1",
+                "title": "0",
+                "left_inbox": False,
+            },
+        ]
+    }

@@ -5,14 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from kbtool.core.arxiv_id import ArxivId
-from kbtool.core.note import (
-    InvalidValue,
-    filename_problem,
-    note_filename,
-    parse_note,
-    title_slug,
-    unique_filename,
-)
+from kbtool.core.filenames import filename_problem, note_filename, title_slug, unique_filename
+from kbtool.core.note import InvalidValue, parse_note
 
 
 def names(note_problems: object) -> list[str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -28,6 +29,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils.meta import get_data
 
+from kbtool.citations.graph import load_citation_graph
 from kbtool.config import Layout
 from kbtool.core.knowledge_base import load_knowledge_base
 from kbtool.site.build import build_site
@@ -39,7 +41,16 @@ from kbtool.site.paths import SitePaths
 from kbtool.site.render import SiteOptions, render_site
 from kbtool.watch.inbox import load_inbox
 from tests.support.kb import REPO_ROOT
-from tests.support.site import DPO, DYNAMICRAFTER, SVD, T2V, XSS, copy_fixture, fixture_site
+from tests.support.site import (
+    CITATIONS,
+    DPO,
+    DYNAMICRAFTER,
+    SVD,
+    T2V,
+    XSS,
+    copy_fixture,
+    fixture_site,
+)
 
 OPTIONS = SiteOptions(site_name="Fixture notes")
 PATHS = SitePaths()
@@ -48,7 +59,8 @@ PATHS = SitePaths()
 def clean_pages(root: Path) -> dict[str, str]:
     """The site's pages rendered from nothing."""
     layout = Layout(root)
-    return render_site(load_knowledge_base(layout), PATHS, OPTIONS, load_inbox(layout)).pages
+    kb = load_knowledge_base(layout)
+    return render_site(kb, PATHS, OPTIONS, load_inbox(layout), load_citation_graph(kb)).pages
 
 
 class Rebuilds:
@@ -82,7 +94,7 @@ class Rebuilds:
 
 @pytest.fixture
 def rebuilds(tmp_path: Path) -> Rebuilds:
-    return Rebuilds(copy_fixture(tmp_path / "kb"))
+    return Rebuilds(copy_fixture(tmp_path / "kb", citations=True))
 
 
 def note(uri: str) -> str:
@@ -188,6 +200,25 @@ def test_topics_yml_and_topic_texts(rebuilds: Rebuilds) -> None:
     assert SVD not in changed
 
 
+def test_citations_json(tmp_path: Path) -> None:
+    rebuilds = Rebuilds(copy_fixture(tmp_path / "kb"))
+    assert "citations.json" not in {p.name for p in rebuilds.root.iterdir()}
+    shutil.copy(CITATIONS, rebuilds.root / "citations.json")
+    changed = rebuilds.build()
+    # T2V cites three papers: their pages list it, its own lists them; the maps draw it.
+    assert {T2V, DPO, SVD, DYNAMICRAFTER, "map.md", "citation-map.json", "inbox.md"} <= changed
+    text = (rebuilds.root / "citations.json").read_text(encoding="utf-8")
+    count = re.search(r'"citations": (\d+)', text)
+    assert count is not None
+    (rebuilds.root / "citations.json").write_text(
+        text.replace(count.group(0), f'"citations": {int(count.group(1)) + 1}', 1),
+        encoding="utf-8",
+    )
+    changed = rebuilds.build()
+    assert len(changed & {T2V, DPO, SVD, DYNAMICRAFTER, XSS}) == 1  # one card's count
+    assert "map.md" not in changed and "citation-map.json" not in changed
+
+
 def test_the_inbox(rebuilds: Rebuilds) -> None:
     rebuilds.edit("inbox.yml", "Motion-Aware Video Diffusion for Long Clips", "Motion-Aware Clips")
     assert rebuilds.build() == {"inbox.md", "feed.xml"}
@@ -255,7 +286,7 @@ EDITS = st.lists(
 def test_any_sequence_of_edits_rebuilds_like_a_clean_render(
     tmp_path_factory: pytest.TempPathFactory, edits: list[tuple[str, int]]
 ) -> None:
-    root = copy_fixture(tmp_path_factory.mktemp("seq") / "kb")
+    root = copy_fixture(tmp_path_factory.mktemp("seq") / "kb", citations=True)
     rebuilds = Rebuilds(root)
     for kind, n in edits:
         notes = sorted((root / "notes").glob("*.md"))

@@ -37,7 +37,7 @@ NOT_GOLDEN = {"commands.md", "note-format.md"}
 
 
 def _golden_pages() -> dict[str, str]:
-    site = fixture_site()
+    site = fixture_site(citations=True)
     return {uri: text for uri, text in site.pages.items() if uri not in NOT_GOLDEN}
 
 

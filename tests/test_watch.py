@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import random
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -10,8 +11,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from rich.console import Console
 
-from kbtool.arxiv.client import MIN_INTERVAL, URL_ENV
+from kbtool.arxiv.client import MIN_INTERVAL
 from kbtool.arxiv.lookup import ArxivLookup
+from kbtool.arxiv.settings import URL_ENV
 from kbtool.cli.watch import _table
 from kbtool.config import Layout, load_settings
 from kbtool.errors import InboxFormatError, RemoteError
@@ -21,6 +23,7 @@ from kbtool.watch.run import WatchOptions, WatchReport, run_watch, search_query
 from tests.support.arxiv_server import FakeArxiv, Reply, entry_xml, feed_xml
 from tests.support.inbox import BASE_ENTRY
 from tests.support.kb import KnowledgeBaseFactory, RunKbtool, note_text
+from tests.support.terminal import run_on_terminal
 
 START = datetime(2026, 4, 13, 9, 0, tzinfo=UTC)
 QUERY = "cat:cs.CV"
@@ -563,3 +566,74 @@ def test_the_terminal_table_shows_arxiv_text_as_text() -> None:
     console.print(_table([replace(BASE_ENTRY, title="[bold]x[/bold] <b>")], "added"))
     text = console.export_text()
     assert "[bold]x[/bold] <b>" in text and "Added to the inbox" in text
+
+
+# --- progress -----------------------------------------------------------------------------------
+
+
+def test_progress_hears_of_each_page_read(
+    kb: KnowledgeBaseFactory, watcher: Watcher, fake_arxiv: FakeArxiv
+) -> None:
+    configure(kb)
+    fake_arxiv.pages[QUERY] = [paper(n, "Motion", hours_ago=12 * n + 1) for n in range(10)]
+    heard: list[tuple[int, int | None]] = []
+    run_watch(
+        watcher.layout,
+        lookup=watcher.lookup(),
+        progress=lambda done, total: heard.append((done, total)),
+    )
+    assert heard == [(1, None), (2, None), (3, None), (4, None)]
+    assert len(fake_arxiv.requests) == 4
+
+
+def test_the_command_shows_pages_read_on_a_terminal_only(
+    kb: KnowledgeBaseFactory, fake_arxiv: FakeArxiv
+) -> None:
+    kb.write("kbtool.yml", WATCH_CV.format(max_papers=30, keep_days=14, max_scanned=100))
+    now = datetime.now(UTC)
+    fake_arxiv.pages[QUERY] = [paper(1, "Motion benchmark", 1, now=now)]
+    run = run_on_terminal(
+        ["-m", "kbtool", "--root", str(kb.root), "watch"], env={URL_ENV: fake_arxiv.url}
+    )
+    assert run.returncode == 0, run.terminal
+    assert "reading arXiv: pages" in run.terminal and "━" in run.terminal
+    assert run.stdout == "added 2604.00001 (3): Motion benchmark\n"  # no bar in the output
+
+
+def test_the_command_as_json(
+    kb: KnowledgeBaseFactory, fake_arxiv: FakeArxiv, arxiv_url: str, run_kbtool: RunKbtool
+) -> None:
+    settings = WATCH_CV.format(max_papers=30, keep_days=14, max_scanned=100)
+    for old, new in (("page_size: 2", "page_size: 50"), ("days_back: 3", "window: 3d")):
+        settings = settings.replace(old, new)
+    kb.write("kbtool.yml", settings.replace("keep_days: 14", "keep_for: 14d"))
+    now = datetime.now(UTC)
+    fake_arxiv.pages[QUERY] = [
+        paper(1, "Video diffusion “视频” motion", 1, now=now),
+        paper(2, "Motion", 2, now=now),
+        paper(3, "A survey of motion", 3, now=now),
+    ]
+    result = run_kbtool("watch", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""  # no summary line: the JSON says it all
+    data = json.loads(result.stdout)
+    assert [(p["id"], p["score"]) for p in data["added"]] == [
+        ("2604.00001", 3),
+        ("2604.00002", 1.5),
+    ]
+    first = data["added"][0]
+    assert first["title"] == "Video diffusion “视频” motion"
+    assert first["keywords"] == ["video diffusion", "motion"]
+    assert first["first_seen"] == now.date().isoformat()
+    assert first["url"] == "https://arxiv.org/abs/2604.00001"
+    assert data["search"] == {"papers": 3, "scanned": 3, "pages": 1, "truncated": False}
+    assert data["skipped"] == {
+        "with_note": 0,
+        "excluded": 1,
+        "below_min_score": 0,
+        "beyond_max_papers": 0,
+    }
+    assert data["inbox"] == 2 and data["written"] is True and data["dry_run"] is False
+    again = json.loads(run_kbtool("watch", "--format", "json", "--dry-run").stdout)
+    assert again["added"] == [] and again["refreshed"] == ["2604.00001", "2604.00002"]
+    assert again["written"] is False and again["dry_run"] is True

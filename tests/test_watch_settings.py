@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from kbtool.config import Layout, load_settings
+from kbtool.config import DAY, Layout, load_settings
 from kbtool.errors import ConfigError
 from kbtool.watch.scoring import Keyword
 from kbtool.watch.settings import WatchSettings, load_watch_settings
@@ -69,8 +69,8 @@ def test_values_keyword_forms_and_weights(kb: KnowledgeBaseFactory) -> None:
         "  title_weight: 2\n"
         "  min_score: 1\n"
         "  max_papers: 5\n"
-        "  days_back: 3\n"
-        "  keep_days: 3\n"
+        "  window: 3d\n"
+        "  keep_for: 3d\n"
         "  page_size: 50\n"
         "  max_scanned: 500\n",
     )
@@ -85,8 +85,8 @@ def test_values_keyword_forms_and_weights(kb: KnowledgeBaseFactory) -> None:
         title_weight=2.0,
         min_score=1.0,
         max_papers=5,
-        days_back=3,
-        keep_days=3,
+        window=3 * DAY,
+        keep_for=3 * DAY,
         page_size=50,
         max_scanned=500,
     )
@@ -114,11 +114,15 @@ def test_values_keyword_forms_and_weights(kb: KnowledgeBaseFactory) -> None:
         ("watch:\n  title_weight: 0.5\n", 2, "from 1 to 100"),
         ("watch:\n  min_score: high\n", 2, "must be a number"),
         ("watch:\n  max_papers: 2.5\n", 2, "whole number"),
-        ("watch:\n  days_back: 0\n", 2, "from 1 to 365"),
+        ("watch:\n  window: 0d\n", 2, "longer than zero"),
+        ("watch:\n  window: 36h\n", 2, "a whole number of days, such as 7d, not 36h"),
+        ("watch:\n  days_back: 0\n", 2, "watch.days_back: must be from 1d to 365d"),
         ("watch:\n  page_size: 5000\n", 2, "from 1 to 2000"),
         ("watch:\n  max_scanned: true\n", 2, "whole number"),
-        ("watch:\n  days_back: 30\n  keep_days: 14\n", 3, "at least days_back (30)"),
-        ("watch:\n  keyword: [LLM]\n", 2, "is not a setting"),
+        ("watch:\n  window: 30d\n  keep_for: 14d\n", 3, "at least the window (30d), not 14d"),
+        ("watch:\n  days_back: 30\n  keep_days: 14\n", 3, "at least the window (30d), not 14d"),
+        ("watch:\n  days_back: 3\n  window: 3d\n", 2, "the old name of window: give one"),
+        ("watch:\n  keyword: [LLM]\n", 2, "unknown setting (known: categories,"),
         ("arxiv: {}\nwatch: [LLM]\n", 2, "must be a mapping"),
     ],
 )
@@ -130,3 +134,19 @@ def test_bad_values_are_config_errors_at_their_line(
     assert fragment in caught.value.message
     assert caught.value.line == line and caught.value.exit_code == 4
     assert caught.value.path is not None and caught.value.path.name == "kbtool.yml"
+
+
+def test_old_day_counts_still_work_with_a_warning_saying_what_to_write(
+    kb: KnowledgeBaseFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = settings_of(kb, "watch:\n  days_back: 3\n  keep_days: 10\n")
+    assert (settings.window, settings.keep_for) == (3 * DAY, 10 * DAY)
+    assert (settings.window_days, settings.keep_days) == (3, 10)
+    messages = [r.getMessage() for r in caplog.records]
+    assert any(
+        m.endswith("kbtool.yml:2: watch.days_back is the old name of window: write `window: 3d`")
+        for m in messages
+    ), messages
+    assert any(
+        "watch.keep_days is the old name of keep_for: write `keep_for: 10d`" in m for m in messages
+    )

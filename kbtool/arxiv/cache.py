@@ -2,11 +2,11 @@
 
 Policy:
 
-* A paper's record is reused for ``arxiv.cache_days`` days (default 7) after it
+* A paper's record is reused for ``arxiv.cache_max_age`` (default 7d) after it
   was fetched; after that the next ``new``/``enrich`` asks arXiv again, so new
   versions are noticed within a week. ``kbtool enrich --refresh`` asks at once.
-  ``cache_days: 0`` turns reuse off.
-* An id arXiv did not know is remembered for one day (or ``cache_days``, if
+  ``cache_max_age: 0s`` turns reuse off.
+* An id arXiv did not know is remembered for one day (or ``cache_max_age``, if
   shorter): a rerun does not ask again at once, but a paper announced tomorrow is
   found.
 * The cache belongs to one API endpoint (``KBTOOL_ARXIV_URL``); records fetched

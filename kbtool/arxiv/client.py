@@ -1,4 +1,4 @@
-"""The polite arXiv API client, shared by ``new``, ``enrich`` and (later) ``watch``.
+"""The polite arXiv API client, shared by ``new``, ``enrich``, ``watch`` and ``links``.
 
 The ``arxiv`` package (lukasschwab/arxiv.py) builds the query URLs and parses the
 Atom feed; kbtool wraps it so that it behaves as the arXiv API terms ask:
@@ -29,7 +29,6 @@ response, whose body and ``Retry-After`` the package does not expose.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import random
 import re
@@ -41,98 +40,26 @@ from urllib.parse import urlencode
 
 import arxiv
 import requests
-from lxml import etree
 from requests.adapters import HTTPAdapter
 from requests.exceptions import InvalidSchema, InvalidURL, MissingSchema
 
-from kbtool import __version__
+from kbtool.arxiv.feed import FeedCheck, error_subject, inspect_feed
 from kbtool.arxiv.record import ArxivRecord, record_from_result
-from kbtool.config import Settings
+from kbtool.arxiv.settings import ArxivSettings, user_agent
 from kbtool.core.arxiv_id import find_arxiv_id
-from kbtool.errors import ArxivQueryError, ConfigError, InputError, RemoteError
-from kbtool.util.atomic_write import write_text_atomic
+from kbtool.errors import ArxivQueryError, RemoteError
 from kbtool.util.clock import Clock, SystemClock
+from kbtool.util.pacing import Pacer
 from kbtool.util.retry import Backoff, parse_retry_after
 
-DEFAULT_URL = "https://export.arxiv.org/api/query"
-URL_ENV = "KBTOOL_ARXIV_URL"
 MIN_INTERVAL = 3.0  # seconds between requests: the arXiv API terms of use
 #: The first retry waits 3–6 s, so it already keeps the 3-second rule; at most 60 s.
 BACKOFF = Backoff(base=6.0, cap=60.0)
 MAX_RETRY_AFTER = 300.0  # a longer Retry-After means "not today": give up and say so
-MAX_BATCH = 2000  # the API's own limit on results per request
 
 # The package logs what we already handle (malformed feeds, skipped entries);
 # without a handler Python would print those warnings on stderr.
 logging.getLogger("arxiv").addHandler(logging.NullHandler())
-
-
-# --- settings -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ArxivSettings:
-    """The ``arxiv:`` section of ``kbtool.yml``, plus the endpoint from the environment."""
-
-    url: str = DEFAULT_URL
-    contact: str | None = None
-    batch_size: int = 100
-    timeout: float = 30.0
-    retries: int = 4
-    cache_days: float = 7.0
-
-
-_KEYS = ("contact", "batch_size", "timeout", "retries", "cache_days")
-
-
-def load_arxiv_settings(settings: Settings, environ: Mapping[str, str]) -> ArxivSettings:
-    """Validate the ``arxiv:`` section and ``KBTOOL_ARXIV_URL``; ConfigError/InputError if bad."""
-    section = settings.section("arxiv")
-
-    def fail(key: str, message: str) -> ConfigError:
-        return ConfigError(f"arxiv.{key} {message}", settings.path, settings.key_line("arxiv", key))
-
-    for key in section:
-        if key not in _KEYS:
-            raise fail(str(key), f"is not a setting (known: {', '.join(_KEYS)})")
-    contact = section.get("contact")
-    # It goes into an HTTP header: printable ASCII only, so it cannot smuggle in another.
-    if contact is not None and (
-        not isinstance(contact, str) or not re.fullmatch(r"[\x21-\x7e]{3,200}", contact)
-    ):
-        raise fail("contact", "must be an e-mail address or URL (printable ASCII, no spaces)")
-
-    def number(key: str, default: float, low: float, high: float, whole: bool) -> Any:
-        value = section.get(key, default)
-        kind = int if whole else (int, float)
-        if isinstance(value, bool) or not isinstance(value, kind) or not low <= value <= high:
-            what = "a whole number" if whole else "a number"
-            raise fail(key, f"must be {what} from {low:g} to {high:g}, not {value!r}")
-        return value
-
-    url = environ.get(URL_ENV) or DEFAULT_URL
-    if not re.fullmatch(r"https?://[^\s/?#]+[^\s#]*", url):
-        raise InputError(f"{URL_ENV}={url!r} is not an http(s) URL")
-    return ArxivSettings(
-        url=url,
-        contact=contact,
-        batch_size=number("batch_size", 100, 1, MAX_BATCH, True),
-        timeout=float(number("timeout", 30.0, 1, 600, False)),
-        retries=number("retries", 4, 0, 10, True),
-        cache_days=float(number("cache_days", 7.0, 0, 3650, False)),
-    )
-
-
-def user_agent(contact: str | None) -> str:
-    """The User-Agent the arXiv API asks for: who we are and how to reach the operator."""
-    if contact:
-        reach = contact if "://" in contact else f"mailto:{contact}"
-    else:
-        reach = "contact not configured: set arxiv.contact in kbtool.yml"
-    return (
-        f"kbtool/{__version__} (personal research-notes knowledge base; {reach}) "
-        f"arxiv.py/{arxiv.__version__}"
-    )
 
 
 # --- waiting ------------------------------------------------------------------------------------
@@ -146,51 +73,6 @@ class ClientStats:
     retries: int = 0
     paced_seconds: float = 0.0  # waits imposed by the 3-second rule alone
     backoff_seconds: float = 0.0  # waits before retries
-
-
-class Pacer:
-    """Keeps requests at least ``interval`` seconds apart, here and across processes."""
-
-    def __init__(
-        self,
-        clock: Clock,
-        interval: float,
-        stamp: Path | None,
-        stats: ClientStats,
-        write_stamp: bool = True,
-    ) -> None:
-        self.clock = clock
-        self.interval = interval
-        self.stamp = stamp
-        self.stats = stats
-        self.write_stamp = write_stamp
-        self._last: float | None = None
-
-    def _stamp_wait(self) -> float:
-        if self.stamp is None:
-            return 0.0
-        try:
-            last = float(self.stamp.read_text(encoding="ascii"))
-        except (OSError, ValueError):
-            return 0.0
-        since = self.clock.now().timestamp() - last
-        # A stamp from the future (a clock that jumped) costs at most one interval.
-        return min(max(self.interval - since, 0.0), self.interval)
-
-    def wait_turn(self) -> None:
-        wait = self._stamp_wait()
-        if self._last is not None:
-            wait = max(wait, self.interval - (self.clock.monotonic() - self._last))
-        if wait > 0:
-            self.clock.sleep(wait)
-            self.stats.paced_seconds += wait
-
-    def done(self) -> None:
-        self._last = self.clock.monotonic()
-        if self.stamp is not None and self.write_stamp:
-            # Pacing across processes is a courtesy; this process paces regardless.
-            with contextlib.suppress(OSError):
-                write_text_atomic(self.stamp, f"{self.clock.now().timestamp():.3f}\n")
 
 
 class _PoliteTransport(HTTPAdapter):
@@ -224,53 +106,7 @@ class _PoliteTransport(HTTPAdapter):
         return response
 
 
-# --- what came back -----------------------------------------------------------------------------
-
-_ATOM = "{http://www.w3.org/2005/Atom}"
-_OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
-
-
-@dataclass(frozen=True)
-class FeedCheck:
-    """What kbtool checks in a raw API response before trusting the parsed entries."""
-
-    problem: str | None = None  # why the body is no usable feed (worth a retry)
-    total_results: int | None = None
-    entries: int = 0
-    api_error: str | None = None  # arXiv's own error entry (not worth a retry)
-
-
-def inspect_feed(body: bytes) -> FeedCheck:
-    """Check that ``body`` is a well-formed Atom feed; read its total and any API error."""
-    if not body.strip():
-        return FeedCheck(problem="an empty response")
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
-    try:
-        root = etree.fromstring(body, parser=parser)
-    except etree.XMLSyntaxError as err:
-        return FeedCheck(problem=f"malformed XML ({err})")
-    if root.tag != f"{_ATOM}feed":
-        return FeedCheck(problem="a response that is not an Atom feed")
-    total_text = root.findtext(f"{_OPENSEARCH}totalResults")
-    try:
-        total = int(total_text.strip()) if total_text else None
-    except ValueError:
-        total = None
-    entries = root.findall(f"{_ATOM}entry")
-    api_error = None
-    for entry in entries:
-        if "/api/errors" in (entry.findtext(f"{_ATOM}id") or ""):
-            api_error = " ".join((entry.findtext(f"{_ATOM}summary") or "error").split())
-    return FeedCheck(None, total, len(entries), api_error)
-
-
-_ERROR_ID = re.compile(r"\bfor (?:id )?(\S+)\s*$")
-
-
-def error_subject(message: str) -> str | None:
-    """The id an arXiv error message is about (``incorrect id format for abc`` → ``abc``)."""
-    match = _ERROR_ID.search(message)
-    return match.group(1) if match else None
+# --- what came back ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

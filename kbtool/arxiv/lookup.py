@@ -18,8 +18,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from kbtool.arxiv.cache import MetadataCache
-from kbtool.arxiv.client import ArxivClient, load_arxiv_settings
+from kbtool.arxiv.client import ArxivClient
 from kbtool.arxiv.record import ArxivRecord
+from kbtool.arxiv.settings import load_arxiv_settings
 from kbtool.config import Layout, Settings
 from kbtool.core.arxiv_id import find_arxiv_id
 from kbtool.errors import ArxivQueryError, KbtoolError, RemoteError
@@ -76,7 +77,7 @@ class ArxivLookup:
         cache = MetadataCache.load(
             folder / "metadata.json",
             clock,
-            timedelta(days=arxiv_settings.cache_days),
+            timedelta(seconds=arxiv_settings.cache_max_age),
             arxiv_settings.url,
         )
         return cls(client, cache, persist)

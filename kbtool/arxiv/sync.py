@@ -16,18 +16,23 @@ including the monthly ``enrich`` workflow's. The rule:
   arXiv's value anyway.
 
 Fingerprints, not values, are stored: the file stays small and holds no text.
+:func:`plan_fields` applies the rule to a note's fields; :class:`SyncRecord` is the
+record.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
 from kbtool.arxiv.fields import canonical
+from kbtool.core.note import Note
+from kbtool.core.schema import ARXIV_OWNED_FIELDS
 from kbtool.util.state_file import read_state, write_state
 
 SYNC_FORMAT = 1
@@ -86,3 +91,90 @@ class SyncRecord:
         papers = {base: dict(sorted(f.items())) for base, f in sorted(self.papers.items())}
         write_state(self.path, SYNC_FORMAT, {"papers": papers})
         self.changed = False
+
+
+# --- the rule, applied to a note ---------------------------------------------------------------
+
+
+class Action(Enum):
+    FILL = "filled"
+    REFRESH = "refreshed"
+    KEEP = "kept"
+
+
+HAND_SET = "differs from arXiv and was not written by kbtool"
+HOLDS_COMMENTS = "differs from arXiv and holds comments, which a rewrite would lose"
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    name: str
+    action: Action
+    old: Any
+    new: Any
+    reason: str | None = None  # why a differing value is kept
+
+
+@dataclass(frozen=True)
+class FieldPlan:
+    """What to do with a note's arXiv fields."""
+
+    updates: dict[str, Any]  # to write
+    changes: tuple[FieldChange, ...]  # filled and refreshed
+    kept: tuple[FieldChange, ...]  # differing from arXiv, but the researcher's
+    in_sync: dict[str, Any]  # arXiv values the note holds once written
+
+
+def _is_missing(value: Any) -> bool:
+    if isinstance(value, str):
+        return not value.strip()
+    return value is None or value == [] or value == {}
+
+
+def plan_fields(
+    current: Mapping[str, Any],
+    target: Mapping[str, Any],
+    written_by_kbtool: Callable[[str, Any], bool],
+    overwrite: Collection[str] = (),
+    commented: Collection[str] = (),
+) -> FieldPlan:
+    """Decide each arXiv-owned field: fill it, refresh it, keep it, or leave it (in sync).
+
+    A field is filled when missing or empty; refreshed when it differs from arXiv
+    and either still holds what kbtool last wrote or is named in ``overwrite``;
+    otherwise a differing value is kept. A value holding comments (``commented``)
+    is always kept: rewriting it would lose them.
+    """
+    updates: dict[str, Any] = {}
+    changes: list[FieldChange] = []
+    kept: list[FieldChange] = []
+    in_sync: dict[str, Any] = {}
+    for name, new in target.items():
+        if name not in ARXIV_OWNED_FIELDS:
+            raise ValueError(f"enrich writes arXiv-owned fields only, not {name!r}")
+        old = current.get(name)
+        if _is_missing(old):
+            action: Action | None = Action.FILL
+        elif canonical(old) == canonical(new):
+            action = None
+        elif name in commented:
+            kept.append(FieldChange(name, Action.KEEP, old, new, HOLDS_COMMENTS))
+            continue
+        elif name in overwrite or written_by_kbtool(name, old):
+            action = Action.REFRESH
+        else:
+            kept.append(FieldChange(name, Action.KEEP, old, new, HAND_SET))
+            continue
+        in_sync[name] = new
+        if action is not None:
+            updates[name] = new
+            changes.append(FieldChange(name, action, old, new))
+    return FieldPlan(updates, tuple(changes), tuple(kept), in_sync)
+
+
+def note_version(note: Note) -> int | None:
+    """The version the note knows: its ``version`` field, else the version in ``arxiv``."""
+    value = note.fields.get("version")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return note.arxiv_id.version if note.arxiv_id is not None else None

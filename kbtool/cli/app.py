@@ -8,6 +8,7 @@ nothing else in kbtool prints or exits.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import traceback
@@ -18,6 +19,7 @@ from typing import Any
 import click
 
 from kbtool import __version__
+from kbtool.cli.options import warn
 from kbtool.config import Layout, find_root
 from kbtool.errors import KbtoolError
 
@@ -55,6 +57,32 @@ def fail(message: str, exit_code: int) -> None:
     sys.exit(exit_code)
 
 
+class _WarningLines(logging.Handler):
+    """kbtool's own warnings (``logging.getLogger("kbtool")``) as ``kbtool: warning:`` lines
+    on stderr, each once per command."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.seen: set[str] = set()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = " ".join(record.getMessage().split())
+        if message not in self.seen:
+            self.seen.add(message)
+            warn(message)
+
+
+_WARNINGS = _WarningLines()
+
+
+def _show_warnings() -> None:
+    logger = logging.getLogger("kbtool")
+    _WARNINGS.seen.clear()
+    if _WARNINGS not in logger.handlers:
+        logger.addHandler(_WARNINGS)
+        logger.propagate = False
+
+
 class KbtoolGroup(click.Group):
     """A click group that turns kbtool's errors into one line and a distinct exit code."""
 
@@ -84,6 +112,17 @@ class KbtoolGroup(click.Group):
             )
         return None
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The commands and their summaries, wrapped when long, never cut off with "..."."""
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=1 << 16)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
 
 @click.group(cls=KbtoolGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
@@ -100,4 +139,5 @@ def main(ctx: click.Context, root: Path | None, debug: bool) -> None:
     Every command works on the knowledge base holding the current directory
     (found by walking up to mkdocs.yml), or on the one named by --root.
     """
+    _show_warnings()
     ctx.obj = CliContext(root, debug)

@@ -9,21 +9,15 @@ import click
 
 from kbtool.checks import run_checks
 from kbtool.cli.app import CliContext, main
-from kbtool.core.knowledge_base import load_knowledge_base
+from kbtool.cli.options import output_format, plural
+from kbtool.core.knowledge_base import load_knowledge_base, select_notes
 from kbtool.core.problems import Severity, count_errors, format_github, format_json, format_text
 from kbtool.errors import UsageError
 
 
-@main.command()
+@main.command(short_help="Check notes: frontmatter, topics, duplicates, links, images.")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json", "github"]),
-    default="text",
-    show_default=True,
-    help="text for people, json for scripts, github for workflow annotations on the diff.",
-)
+@output_format("text", "json", "github")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 @click.pass_obj
 def check(cli: CliContext, paths: tuple[Path, ...], output_format: str, strict: bool) -> None:
@@ -32,26 +26,25 @@ def check(cli: CliContext, paths: tuple[Path, ...], output_format: str, strict: 
     Reports every problem in one run as file:line, a stable code and a message.
     With PATHS, reports only problems in those notes, or in the notes under those
     folders (links are still resolved against the whole knowledge base). Never
-    writes. Exit status: 0 clean, 1 errors found (or warnings, with --strict),
-    2 usage error.
+    writes.
+
+    \b
+    Examples:
+      kbtool check                      every note
+      kbtool check notes/2410.05677-t2v-turbo-v2.md notes/video/
+      kbtool check --format github      annotations in a GitHub workflow
+
+    Exit status: 0 clean, 1 errors found (or warnings, with --strict), 2 usage
+    error.
     """
     layout = cli.layout
+    selection = select_notes(layout, paths) if paths else None
+    if selection is not None and selection.missing:
+        raise UsageError(f"{selection.missing[0]}: no such file")
     kb = load_knowledge_base(layout)
     problems = run_checks(kb)
-    if paths:
-        wanted: set[str] = set()
-        folders: list[str] = []
-        for path in paths:
-            if not path.exists():
-                raise UsageError(f"{path}: no such file")
-            relative = layout.relative(path)
-            if path.is_dir():  # the notes in it, at any depth
-                folders.append("" if relative == "." else relative.rstrip("/") + "/")
-            else:
-                wanted.add(relative)
-        problems = [
-            p for p in problems if p.path in wanted or any(p.path.startswith(f) for f in folders)
-        ]
+    if selection is not None:
+        problems = [p for p in problems if selection.covers(layout.root / p.path)]
     if output_format == "json":
         click.echo(format_json(problems))
     else:
@@ -62,8 +55,8 @@ def check(cli: CliContext, paths: tuple[Path, ...], output_format: str, strict: 
     warnings = len(problems) - errors
     if output_format == "text":
         summary = (
-            f"{len(kb.notes)} notes checked: {errors} error{'s' * (errors != 1)}, "
-            f"{warnings} warning{'s' * (warnings != 1)}"
+            f"{len(kb.notes)} notes checked: {plural(errors, 'error')}, "
+            f"{plural(warnings, 'warning')}"
         )
         click.secho(summary, err=True, fg="red" if errors else ("yellow" if warnings else "green"))
     failed = errors > 0 or (strict and any(p.severity is Severity.WARNING for p in problems))

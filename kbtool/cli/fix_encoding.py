@@ -7,10 +7,13 @@ from pathlib import Path
 import click
 
 from kbtool.cli.app import main
+from kbtool.cli.options import plural
 from kbtool.repair.files import repair_file, write_repaired
 
 
-@main.command(name="fix-encoding")
+@main.command(
+    name="fix-encoding", short_help="Repair mojibake: UTF-8 read as Windows-1252, bytes lost."
+)
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--in-place", is_flag=True, help="Rewrite FILE (atomically) instead of printing.")
 def fix_encoding(file: Path, in_place: bool) -> None:
@@ -20,6 +23,11 @@ def fix_encoding(file: Path, in_place: bool) -> None:
     something changed). Characters that cannot be restored with confidence are marked
     ⟦…⟧ with the best guess inside, and listed on stderr as FILE:LINE:COLUMN with the
     alternatives. Needs no knowledge base.
+
+    \b
+    Examples:
+      kbtool fix-encoding export.txt > repaired.txt
+      kbtool fix-encoding --in-place export.txt
     """
     repair = repair_file(file)
     for char in repair.uncertain:
@@ -32,7 +40,7 @@ def fix_encoding(file: Path, in_place: bool) -> None:
         click.echo(repair.text, nl=False)
         return
     if write_repaired(repair):
-        count = len(repair.uncertain)
-        click.echo(f"{file}: repaired ({count} uncertain character{'s' * (count != 1)})", err=True)
+        uncertain = plural(len(repair.uncertain), "uncertain character")
+        click.echo(f"{file}: repaired ({uncertain})", err=True)
     else:
         click.echo(f"{file}: nothing to repair", err=True)

@@ -3,48 +3,21 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from kbtool.cli.app import CliContext, main
+from kbtool.cli.options import output_format, progress
 from kbtool.links.job import LinkJobOptions, check_links
-from kbtool.links.job import Progress as ProgressCallback
 from kbtool.links.report import format_github, format_json, format_text, render_table, summary
 
 
-@contextmanager
-def _progress_bar(enabled: bool) -> Iterator[ProgressCallback | None]:
-    if not enabled:
-        yield None
-        return
-    bar = Progress(
-        TextColumn("checking links"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    )
-    task = bar.add_task("links", total=None)
-
-    def update(done: int, total: int) -> None:
-        bar.update(task, completed=done, total=total)
-
-    with bar:
-        yield update
-
-
-@main.command()
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json", "github"]),
-    default="text",
-    show_default=True,
+@main.command(short_help="Check the external links in notes, topic texts and docs/.")
+@output_format(
+    "text",
+    "json",
+    "github",
     help="text: a table of links that are not ok; json for scripts; github for annotations.",
 )
 @click.option(
@@ -86,13 +59,18 @@ def links(
     holding <!-- kbtool: no-check --> (or, in frontmatter, # kbtool: no-check) is
     skipped.
 
+    \b
+    Examples:
+      kbtool links                               every link, cached successes skipped
+      kbtool links --changed-since origin/main   only lines a pull request changed
+      kbtool links --format json --no-cache
+
     Exit status: 0 nothing broken, 1 broken links (with --strict: any link not
     ok), 2 usage error (e.g. a bad --changed-since ref), 4 bad settings.
     """
     options = LinkJobOptions(changed_since=changed_since, use_cache=not no_cache)
-    interactive = output_format == "text" and sys.stderr.isatty()
-    with _progress_bar(interactive) as progress:
-        report = check_links(cli.layout, options, progress=progress)
+    with progress("checking links", enabled=output_format == "text") as update:
+        report = check_links(cli.layout, options, progress=update)
     if output_format == "json":
         click.echo(format_json(report))
     elif output_format == "github":

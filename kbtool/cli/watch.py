@@ -10,24 +10,22 @@ from rich.markup import escape
 from rich.table import Table
 
 from kbtool.cli.app import CliContext, main
+from kbtool.cli.options import dry_run, echo_json, output_format, plural, progress, warn
 from kbtool.watch.inbox import InboxEntry
 from kbtool.watch.run import WatchOptions, WatchReport, run_watch
 
 
-@main.command()
+@main.command(short_help="Put new arXiv papers matching your keywords into the inbox.")
 @click.option(
     "--days",
     type=click.IntRange(1, 365),
     metavar="N",
-    help="Look at papers submitted in the last N days (default: watch.days_back, 7).",
+    help="Look at papers submitted in the last N days (default: watch.window, 7d).",
 )
-@click.option(
-    "--dry-run",
-    is_flag=True,
-    help="Show what would change; write nothing (the inbox and the cache neither).",
-)
+@dry_run("Show what would change; write nothing (the inbox and the cache neither).")
+@output_format()
 @click.pass_obj
-def watch(cli: CliContext, days: int | None, dry_run: bool) -> None:
+def watch(cli: CliContext, days: int | None, dry_run: bool, output_format: str) -> None:
     """Put new arXiv papers that match your keywords into the inbox (inbox.yml).
 
     Asks arXiv for the newest submissions in the categories of `watch:` in
@@ -37,20 +35,46 @@ def watch(cli: CliContext, days: int | None, dry_run: bool) -> None:
     for and those an exclude keyword matches, and adds the best `max_papers` to
     the inbox. The site shows the inbox, ranked, on its Inbox page and in
     feed.xml; `kbtool new ID` adopts a paper (it leaves the inbox). Papers leave
-    the inbox `keep_days` days after they arrived. A rerun adds nothing twice.
+    the inbox `keep_for` (14d) after they arrived. A rerun adds nothing twice.
+
+    Then lists the papers your notes cite most that have no note yet (from
+    citations.json, which `kbtool enrich` keeps; no request).
+
+    With --format json, prints one JSON object: `added` (the new papers, best
+    first: `id`, `version`, `title`, `authors`, `score`, `keywords`…), the ids
+    `refreshed`, `aged_out`, `adopted` and `dropped`, `inbox` (papers in it now),
+    `missing` (papers your notes cite that have no note: `key`, `title`, `cited_by`…),
+    `search` (`papers`, `scanned`, `pages`, `truncated`), `skipped` counts,
+    `days`, `requests`, `written`, `dry_run` and `warnings`.
+
+    \b
+    Examples:
+      kbtool watch                 papers of the last watch.window (7d) into the inbox
+      kbtool watch --days 2 --dry-run
 
     Exit status: 0 done; 4 a bad `watch:` setting in kbtool.yml or a damaged
     inbox.yml; 6 arXiv failed after retries (the inbox is left as it was).
     """
-    report = run_watch(cli.layout, WatchOptions(days=days, dry_run=dry_run))
+    with progress("reading arXiv: pages") as update:
+        report = run_watch(cli.layout, WatchOptions(days=days, dry_run=dry_run), progress=update)
     for warning in report.warnings:
-        click.echo(f"kbtool: warning: {warning}", err=True)
+        warn(warning)
+    if output_format == "json":
+        echo_json(_json(report))
+        return
     verb = "would add" if dry_run else "added"
     if report.changes.added and sys.stdout.isatty():
         Console().print(_table(report.changes.added, verb))
     else:
         for entry in sorted(report.changes.added, key=InboxEntry.rank_key):
             click.echo(f"{verb} {entry.id} ({entry.score:g}): {entry.title}")
+    if report.missing:
+        click.echo("cited by your notes, without a note (citations.json):")
+        for paper in report.missing[:10]:
+            add = f" — {paper.add_command}" if paper.add_command else f" — {paper.url}"
+            click.echo(f"  {len(paper.cited_by)} notes: {_plain_line(paper.label)}{add}")
+        if len(report.missing) > 10:
+            click.echo(f"  … and {len(report.missing) - 10} more on the site's Inbox page")
     click.echo(_summary(report), err=True)
 
 
@@ -75,8 +99,68 @@ def _plain(text: str) -> str:
     return escape(text)
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'s' * (n != 1)}"
+def _plain_line(text: str) -> str:
+    """Data as one line of text for the terminal (no control characters)."""
+    return "".join(c if c.isprintable() else " " for c in " ".join(text.split()))
+
+
+def _entry_json(entry: InboxEntry) -> dict[str, object]:
+    return {
+        "id": entry.id,
+        "version": entry.version,
+        "title": entry.title,
+        "authors": list(entry.authors),
+        "category": entry.category,
+        "categories": list(entry.categories),
+        "published": entry.published,
+        "first_seen": entry.first_seen,
+        "score": entry.score,
+        "keywords": list(entry.keywords),
+        "title_keywords": list(entry.title_keywords),
+        "comment": entry.comment,
+        "abstract": entry.abstract,
+        "url": entry.abs_url,
+    }
+
+
+def _json(report: WatchReport) -> dict[str, object]:
+    search, selection, changes = report.search, report.selection, report.changes
+    return {
+        "added": [_entry_json(e) for e in sorted(changes.added, key=InboxEntry.rank_key)],
+        "refreshed": [e.id for e in changes.refreshed],
+        "aged_out": [e.id for e in changes.aged_out],
+        "adopted": [e.id for e in changes.adopted],
+        "dropped": [e.id for e in changes.dropped],
+        "inbox": len(changes.entries),
+        "missing": [
+            {
+                "key": paper.key,
+                "title": paper.title,
+                "year": paper.year,
+                "cited_by": list(paper.cited_by),
+                "add": paper.add_command,
+                "url": paper.url,
+            }
+            for paper in report.missing
+        ],
+        "search": {
+            "papers": len(search.records),
+            "scanned": search.scanned,
+            "pages": search.pages,
+            "truncated": search.truncated,
+        },
+        "skipped": {
+            "with_note": selection.with_note,
+            "excluded": selection.excluded,
+            "below_min_score": selection.below,
+            "beyond_max_papers": selection.over_limit,
+        },
+        "days": report.days,
+        "requests": report.requests,
+        "written": report.written,
+        "dry_run": report.dry_run,
+        "warnings": report.warnings,
+    }
 
 
 def _summary(report: WatchReport) -> str:
@@ -93,15 +177,15 @@ def _summary(report: WatchReport) -> str:
         f"{len(changes.dropped)} no longer matching" if changes.dropped else "",
     ]
     line = (
-        f"watch: {_plural(len(search.records), 'paper')} submitted in the last "
-        f"{_plural(report.days, 'day')} ({_plural(report.requests, 'request')}); "
+        f"watch: {plural(len(search.records), 'paper')} submitted in the last "
+        f"{plural(report.days, 'day')} ({plural(report.requests, 'request')}); "
         f"{len(changes.added)} new, {len(changes.refreshed)} already in the inbox"
     )
     if any(skipped):
         line += "; skipped " + ", ".join(s for s in skipped if s)
     if any(left):
         line += "; left the inbox: " + ", ".join(s for s in left if s)
-    line += f"; inbox: {_plural(len(changes.entries), 'paper')}"
+    line += f"; inbox: {plural(len(changes.entries), 'paper')}"
     if report.dry_run:
         line += " (dry run: nothing written)"
     elif not report.written:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +36,29 @@ _WIDTH = 1 << 30  # never fold a long value over several lines
 # Characters a reader could take for a line break, or not see at all: double-quote
 # (with escapes) any string holding one, so each field stays on one visible line.
 _NEEDS_ESCAPES = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ufeff\u200b-\u200f]")
+_INVISIBLE = frozenset({"Cf", "Zl", "Zp"})  # format characters (zero-width, bidi…), separators
+
+
+def _needs_escapes(value: str) -> bool:
+    return bool(_NEEDS_ESCAPES.search(value)) or any(
+        unicodedata.category(char) in _INVISIBLE for char in value
+    )
+
+
+def _escape_format_chars(text: str) -> str:
+    """``\\uXXXX`` for the format characters PyYAML writes as they are (it finds them printable).
+
+    Only strings holding one are double-quoted (:func:`_apply_style`), and in a
+    double-quoted scalar an escape reads back as the character itself.
+    """
+    return "".join(
+        (f"\\u{ord(char):04X}" if ord(char) <= 0xFFFF else f"\\U{ord(char):08X}")
+        if unicodedata.category(char) == "Cf"
+        else char
+        for char in text
+    )
+
+
 _LINE = re.compile(r"([^\r\n]*)(\r\n|\r|\n|\Z)")
 _FENCE = re.compile(r"(---|\.\.\.)[ \t]*")
 
@@ -56,7 +80,7 @@ def _node(value: Any, style: ValueStyle | None) -> yaml.Node:
 
 def _apply_style(node: yaml.Node, style: ValueStyle) -> None:
     if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:str":
-        if _NEEDS_ESCAPES.search(node.value):
+        if _needs_escapes(node.value):
             node.style = '"'
         elif style.quote in ("'", '"'):
             node.style = style.quote
@@ -74,7 +98,7 @@ def render_field(key: str, value: Any, style: ValueStyle | None = None) -> str:
         flow_style=False,
     )
     text: str = yaml.serialize(mapping, Dumper=yaml.SafeDumper, allow_unicode=True, width=_WIDTH)
-    return text
+    return _escape_format_chars(text)
 
 
 def render_frontmatter(fields: Mapping[str, Any]) -> str:

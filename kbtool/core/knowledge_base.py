@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import posixpath
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -219,6 +219,60 @@ def iter_note_files(layout: Layout, directory: Path | None = None) -> list[Path]
             continue
         files.append(path)
     return sorted(files, key=lambda path: path.parts)  # as paths sort, without their cost
+
+
+@dataclass(frozen=True)
+class NoteSelection:
+    """The files and folders a command was given (resolved), and the paths that name nothing."""
+
+    files: tuple[Path, ...] = ()
+    folders: tuple[Path, ...] = ()
+    missing: tuple[str, ...] = ()  # as given
+
+    def covers(self, path: Path) -> bool:
+        """Whether ``path`` is one of the files, or lies (at any depth) in one of the folders."""
+        resolved = path.resolve()
+        return resolved in self.files or any(resolved.is_relative_to(f) for f in self.folders)
+
+    def note_files(self, layout: Layout) -> list[Path]:
+        """The files given, then the notes in the folders given; each once, resolved."""
+        chosen = dict.fromkeys(self.files)
+        if self.folders:
+            notes = (path.resolve() for path in iter_note_files(layout))
+            chosen.update(dict.fromkeys(path for path in notes if self.covers(path)))
+        return list(chosen)
+
+
+def select_notes(
+    layout: Layout, paths: Sequence[str | Path], cwd: Path | None = None
+) -> NoteSelection:
+    """What ``paths`` name, each read the way a researcher types it.
+
+    A path is taken as given (relative to ``cwd``, the working directory by
+    default), else relative to the knowledge base's root, else to ``notes/``: the
+    first that exists. A file stays a file; a folder stands for everything under
+    it. Paths that name nothing are returned in ``missing`` for the command to
+    report as it documents (this function raises nothing and reads no note).
+    """
+    base = cwd or Path.cwd()
+    files: dict[Path, None] = {}
+    folders: dict[Path, None] = {}
+    missing: list[str] = []
+    for path in paths:
+        given = Path(path).expanduser()
+        candidates = (
+            [given]
+            if given.is_absolute()
+            else [base / given, layout.root / given, layout.notes_dir / given]
+        )
+        found = next((c for c in candidates if c.exists()), None)
+        if found is None:
+            missing.append(str(path))
+        elif found.is_dir():
+            folders[found.resolve()] = None
+        else:
+            files[found.resolve()] = None
+    return NoteSelection(tuple(files), tuple(folders), tuple(missing))
 
 
 def read_notes(layout: Layout, paths: Iterable[Path]) -> tuple[list[Note], list[Problem]]:

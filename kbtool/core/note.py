@@ -9,7 +9,6 @@ line it came from, so problems point at the right line.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
@@ -17,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from slugify import slugify
 
 from kbtool.core.arxiv_id import ArxivId, find_arxiv_id
 from kbtool.core.problems import Problem, problem
@@ -279,58 +277,3 @@ def parse_note(data: bytes | str, path: str) -> Note:
     arxiv_value = fields.get("arxiv")
     arxiv = find_arxiv_id(arxiv_value) if isinstance(arxiv_value, str) else None
     return Note(path, text, fields, lines, body, body_line, tuple(problems), True, arxiv)
-
-
-_WINDOWS_RESERVED = {"con", "prn", "aux", "nul"} | {
-    f"{p}{i}" for p in ("com", "lpt") for i in range(1, 10)
-}
-_MAX_SLUG = 60
-
-
-def title_slug(title: str, max_length: int = _MAX_SLUG) -> str:
-    """A short, lowercase ASCII slug of a title (Chinese is transliterated)."""
-    text = unicodedata.normalize("NFKC", title)
-    return slugify(text, max_length=max_length, word_boundary=True, save_order=True) or "untitled"
-
-
-def note_filename(title: str, arxiv: ArxivId | None = None, other_id: str | None = None) -> str:
-    """The file name for a paper's note: its id, then a short title slug.
-
-    Safe on every OS: lowercase ASCII letters, digits, ``.`` and ``-`` only, no
-    reserved Windows names, no path separators (old-style ids' ``/`` becomes ``-``).
-    """
-    parts = []
-    if arxiv is not None:
-        parts.append(arxiv.filename_stem)
-    elif other_id:
-        parts.append(slugify(other_id, max_length=40) or "paper")
-    parts.append(title_slug(title))
-    stem = "-".join(parts)
-    if stem.split(".")[0] in _WINDOWS_RESERVED:
-        stem = "paper-" + stem
-    return stem + ".md"
-
-
-def unique_filename(name: str, taken: set[str]) -> str:
-    """``name``, or ``name`` with ``-2``, ``-3``… before ``.md`` when it is already taken."""
-    if name not in taken:
-        return name
-    stem = name[: -len(".md")]
-    counter = 2
-    while f"{stem}-{counter}.md" in taken:
-        counter += 1
-    return f"{stem}-{counter}.md"
-
-
-_SAFE_FILENAME = re.compile(r"[a-z0-9][a-z0-9._-]*\.md")
-
-
-def filename_problem(name: str) -> str | None:
-    """Why ``name`` is not safe on every OS, or None when it is."""
-    if not _SAFE_FILENAME.fullmatch(name):
-        return "use lowercase ASCII letters, digits, '.', '-' and '_' only"
-    if name.split(".")[0] in _WINDOWS_RESERVED:
-        return "a reserved device name on Windows"
-    if len(name) > 120:
-        return "longer than 120 characters"
-    return None

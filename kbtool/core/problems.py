@@ -56,6 +56,13 @@ _CODES = (
     ),
     ProblemCode("KB050", "bad-topics-file", Severity.ERROR, "The topics registry is invalid."),
     ProblemCode("KB051", "bad-config", Severity.ERROR, "kbtool.yml is invalid."),
+    ProblemCode(
+        "KB060",
+        "arxiv-title-mismatch",
+        Severity.WARNING,
+        "Semantic Scholar's paper for the arXiv id has a title the note's title does not name.",
+    ),
+    ProblemCode("KB061", "bad-citations-file", Severity.ERROR, "citations.json is invalid."),
 )
 
 PROBLEM_CODES: dict[str, ProblemCode] = {c.name: c for c in _CODES}

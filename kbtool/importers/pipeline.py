@@ -27,6 +27,7 @@ from kbtool.importers.writer import (
     plan,
 )
 from kbtool.repair.files import FileRepair, repair_file
+from kbtool.util.progress import Progress
 
 
 @dataclass(frozen=True)
@@ -46,11 +47,16 @@ def load_source(path: Path, name: str | None = None) -> LoadedSource:
     return LoadedSource(path, found, repaired, parsed)
 
 
-def load_sources(paths: list[Path]) -> list[LoadedSource]:
-    """Every file, in the order given (each path once); two files may not share a name."""
+def load_sources(paths: list[Path], progress: Progress | None = None) -> list[LoadedSource]:
+    """Every file, in the order given (each path once); two files may not share a name.
+
+    ``progress(done, total)`` hears of each file read, repaired and parsed.
+    """
     loaded: list[LoadedSource] = []
     seen: dict[str, Path] = {}
-    for path in paths:
+    for done, path in enumerate(paths):
+        if progress is not None:
+            progress(done, len(paths))
         resolved = path.resolve()
         if path.name in seen:
             if seen[path.name] == resolved:
@@ -61,14 +67,24 @@ def load_sources(paths: list[Path]) -> list[LoadedSource]:
             )
         seen[path.name] = resolved
         loaded.append(load_source(path))
+    if progress is not None:
+        progress(len(paths), len(paths))
     return loaded
 
 
 def import_files(
-    layout: Layout, paths: list[Path], *, today: date, dry_run: bool = False
+    layout: Layout,
+    paths: list[Path],
+    *,
+    today: date,
+    dry_run: bool = False,
+    progress: Progress | None = None,
 ) -> ImportReport:
-    """Import ``paths`` into the knowledge base; see :mod:`kbtool.importers`."""
-    sources = load_sources(paths)
+    """Import ``paths`` into the knowledge base; see :mod:`kbtool.importers`.
+
+    ``progress(done, total)`` hears of each file read (the slow part: the repair).
+    """
+    sources = load_sources(paths, progress)
     kb = load_knowledge_base(layout)
     _require_readable_topics(layout, kb)
     merged = merge([s.parsed for s in sources], kb.topics)

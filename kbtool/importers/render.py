@@ -18,8 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import yaml
-
+from kbtool.core.frontmatter import render_frontmatter
 from kbtool.core.schema import FIELDS
 from kbtool.importers.merge import Paper, PlacedTopicBlock
 from kbtool.importers.model import PLACEHOLDER_CLOSE, PLACEHOLDER_OPEN, Mention, MentionKey
@@ -122,31 +121,16 @@ def mention_span(mention: Mention) -> SourceSpan:
 # -- frontmatter ---------------------------------------------------------------------------
 
 
-class _Dumper(yaml.SafeDumper):
-    pass
-
-
-def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    style = '"' if any(c in value for c in "\n\t") else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_Dumper.add_representer(str, _str_representer)
-
-
 def frontmatter(fields: Mapping[str, Any]) -> str:
-    """YAML frontmatter in the note format's field order; lists in flow style."""
+    """YAML frontmatter in the note format's field order, by the note format's own writer.
+
+    :func:`~kbtool.core.frontmatter.render_frontmatter` writes what ``kbtool new``
+    writes (one line per field, lists in flow style, invisible characters
+    escaped) and checks that it reads back as ``fields``.
+    """
     order = {spec.name: index for index, spec in enumerate(FIELDS)}
     ordered = dict(sorted(fields.items(), key=lambda item: order.get(item[0], len(order))))
-    text = yaml.dump(
-        ordered,
-        Dumper=_Dumper,
-        allow_unicode=True,
-        sort_keys=False,
-        default_flow_style=None,
-        width=4096,
-    )
-    return f"---\n{text}---\n"
+    return render_frontmatter(ordered)
 
 
 def note_fields(paper: Paper, added: date) -> dict[str, Any]:

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from kbtool.importers.merge import NameConflict, Paper
 from kbtool.importers.model import LineUse, Rewrite, SkippedLine
 from kbtool.importers.writer import Action, PlannedFile
-from kbtool.repair.engine import UncertainChar
+from kbtool.repair.text import UncertainChar
+from kbtool.util.plural import plural
 
 
 @dataclass
@@ -72,10 +74,6 @@ class ImportReport:
         ]
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def format_report(report: ImportReport) -> str:
     """The report as text for the terminal (Markdown-friendly)."""
     out: list[str] = []
@@ -83,10 +81,10 @@ def format_report(report: ImportReport) -> str:
     title = "Import report (dry run: nothing written)" if report.dry_run else "Import report"
     out += [title, "=" * len(title), ""]
     for file in report.files:
-        out.append(f"{file.name}: {file.description}, {_plural(file.lines, 'line')}")
+        out.append(f"{file.name}: {file.description}, {plural(file.lines, 'line')}")
         if file.damaged_chars or file.uncertain:
             out.append(
-                f"  encoding repaired: {_plural(file.damaged_chars, 'damaged character')}, "
+                f"  encoding repaired: {plural(file.damaged_chars, 'damaged character')}, "
                 f"{len(file.uncertain)} uncertain (marked ⟦…⟧)"
             )
         out.append(
@@ -193,3 +191,71 @@ def format_report(report: ImportReport) -> str:
         [f"{p.action.value:<10} {p.path}" for p in sorted(report.planned, key=lambda p: p.path)],
     )
     return "\n".join(out) + "\n"
+
+
+def report_json(report: ImportReport) -> dict[str, Any]:
+    """The report as plain data for ``--format json``: what :func:`format_report` says."""
+    stubs = [p for p in report.papers if not p.mentions]
+    return {
+        "files": [
+            {
+                "name": file.name,
+                "format": file.format,
+                "description": file.description,
+                "lines": file.lines,
+                "damaged_chars": file.damaged_chars,
+                "papers_found": file.papers_found,
+                "notes_created": file.notes_created,
+                "notes_updated": file.notes_updated,
+                "notes_unchanged": file.notes_unchanged,
+                "merged": file.merged,
+                "skipped": file.skipped,
+                "topic_lines": file.topic_lines,
+                "skipped_lines": [
+                    {"line": s.line, "reason": s.reason, "text": s.text} for s in file.skipped_lines
+                ],
+                "rewrites": [
+                    {"line": r.line, "why": r.why, "before": r.before, "after": r.after}
+                    for r in file.rewrites
+                ],
+                "uncertain": [
+                    {
+                        "line": u.line,
+                        "column": u.column,
+                        "guess": u.guess,
+                        "alternatives": list(u.alternatives),
+                    }
+                    for u in file.uncertain
+                ],
+            }
+            for file in report.files
+        ],
+        "written": [
+            {"path": p.path, "kind": p.kind, "action": p.action.name.lower()}
+            for p in sorted(report.planned, key=lambda p: p.path)
+        ],
+        "papers": {
+            "total": len(report.papers),
+            "with_arxiv_id": sum(1 for p in report.papers if p.arxiv is not None),
+            "only_linked": [report.path_of(p) for p in stubs],
+            "untitled": [report.path_of(p) for p in report.papers if p.untitled],
+            "unsorted": [report.path_of(p) for p in report.papers if p.topics == ["unsorted"]],
+        },
+        "conflicts": [
+            {
+                "path": path,
+                "identifier": conflict.identifier,
+                "names": [{"name": n, "file": f, "line": line} for n, f, line in conflict.names],
+            }
+            for path, conflict in report.conflicts
+        ],
+        "venue_conflicts": [
+            {"path": report.path_of(p), "venues": list(p.venue_conflict)}
+            for p in report.papers
+            if p.venue_conflict
+        ],
+        "same_title": [list(pair) for pair in report.same_title],
+        "merged": [{"path": path, "sources": sources} for path, sources in report.merged_papers],
+        "unsorted_added": report.unsorted_added,
+        "dry_run": report.dry_run,
+    }

@@ -2,7 +2,7 @@
 
 For each paper the note's path is the one the manifest records for it, else the note
 the knowledge base already has for it (same arXiv id, OpenReview id or URL; same title
-for a paper without a link), else a new name from :func:`kbtool.core.note.note_filename`.
+for a paper without a link), else a new name from :func:`kbtool.core.filenames.note_filename`.
 Then, per file:
 
 - absent → **create** (exclusively: a file that appeared meanwhile is never clobbered);
@@ -26,8 +26,9 @@ from enum import Enum
 from pathlib import Path
 
 from kbtool.config import Layout
+from kbtool.core.filenames import note_filename, unique_filename
 from kbtool.core.knowledge_base import KnowledgeBase
-from kbtool.core.note import Note, note_filename, parse_note, unique_filename
+from kbtool.core.note import Note, parse_note
 from kbtool.importers.manifest import Manifest, save_manifest
 from kbtool.importers.merge import MergeResult, Paper, PlacedTopicBlock, normalized_name
 from kbtool.importers.model import MentionKey

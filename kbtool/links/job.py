@@ -37,6 +37,7 @@ from kbtool.links.status import (
     expiring_reason,
 )
 from kbtool.util.git import changed_lines
+from kbtool.util.progress import Progress
 
 #: What fails a run: broken links; with ``--strict``, anything that is not ok.
 FAILING = frozenset({LinkStatus.BROKEN})
@@ -45,9 +46,6 @@ FAILING_STRICT = frozenset(
 )
 
 T = TypeVar("T")
-
-#: ``progress(done, total)``: distinct links decided so far, out of all to decide.
-Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)

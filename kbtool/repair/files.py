@@ -2,7 +2,7 @@
 
 ``kbtool fix-encoding`` and ``kbtool import`` both read their input here, so they
 reject the same bad input the same way and repair text with the same engine
-(:func:`kbtool.repair.engine.repair_text`).
+(:func:`kbtool.repair.text.repair_text`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from kbtool.errors import InputError, NotTextError
-from kbtool.repair.engine import RepairResult, UncertainChar, repair_text
+from kbtool.repair.text import RepairResult, UncertainChar, repair_text
 from kbtool.util.atomic_write import write_text_atomic
 
 #: Bytes that never occur in text: a file holding one is binary.

@@ -22,6 +22,7 @@ from datetime import date
 from functools import cached_property
 
 from kbtool.bibtex import citation_keys, derived_key, render_bibtex
+from kbtool.citations.graph import CitationGraph
 from kbtool.core.knowledge_base import KnowledgeBase, LinkTargetKind
 from kbtool.core.markdown_links import LinkKind
 from kbtool.core.note import Note
@@ -133,6 +134,8 @@ class Catalog:
     backlinks: dict[str, list[Paper]]
     citekeys: dict[str, str]
     related_limit: int = 5
+    #: Citations between the notes (citations.json); empty without one.
+    citations: CitationGraph = field(default_factory=CitationGraph)
     _related: dict[str, list[RelatedPaper]] | None = field(default=None, repr=False)
     #: BibTeX entries by note path, with the note and key they were rendered from.
     _bibtex: dict[str, tuple[Note, str, str]] = field(default_factory=dict, repr=False)
@@ -199,6 +202,15 @@ class Catalog:
             known = self._under[topic_id] = newest_first(list(seen.values()))
         return list(known)
 
+    def cites(self, paper: Paper) -> list[Paper]:
+        """The papers of the notes that ``paper`` cites, newest first."""
+        return newest_first([self.by_path[p] for p in self.citations.cites.get(paper.path, ())])
+
+    def cited_by(self, paper: Paper) -> list[Paper]:
+        """The papers of the notes that cite ``paper``, newest first."""
+        found = self.citations.cited_by.get(paper.path, ())
+        return newest_first([self.by_path[p] for p in found])
+
     def topic_title(self, topic_id: str) -> str:
         topic = self.kb.topics.get(topic_id)
         return topic.title if topic else topic_id
@@ -208,9 +220,11 @@ def build_catalog(
     kb: KnowledgeBase,
     paths: SitePaths,
     related_limit: int = 5,
+    citations: CitationGraph | None = None,
+    *,
     previous: Catalog | None = None,
 ) -> Catalog:
-    """Everything derived that the pages need; linear in notes and links.
+    """Everything derived that the pages need; linear in notes, links and citations.
 
     With ``previous`` (the catalog of an earlier state of the knowledge base),
     what depends only on unchanged notes is taken over from it: their papers,
@@ -250,6 +264,7 @@ def build_catalog(
         backlinks=dict(incoming),
         citekeys=citation_keys(kb.notes, keys),
         related_limit=related_limit,
+        citations=citations or CitationGraph(),
     )
     links.forget_all_but(by_path)
     keys.forget_all_but(by_path)

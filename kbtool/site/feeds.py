@@ -26,6 +26,7 @@ from datetime import UTC, date, datetime, time
 
 from feedgen.feed import FeedGenerator
 
+from kbtool.citations.graph import MissingPaper
 from kbtool.site.catalog import Catalog, Paper
 from kbtool.site.paths import SitePaths
 from kbtool.watch.inbox import InboxEntry
@@ -90,8 +91,15 @@ def inbox_entry_text(entry: InboxEntry) -> str:
     return xml_text(" — ".join(p for p in parts if p))
 
 
-def render_inbox_feed(entries: Sequence[InboxEntry], site: FeedSite, paths: SitePaths) -> str:
-    """``feed.xml``: the inbox's papers (ranked, papers with notes left out) as Atom."""
+def render_inbox_feed(
+    entries: Sequence[InboxEntry],
+    site: FeedSite,
+    paths: SitePaths,
+    missing: Sequence[MissingPaper] = (),
+) -> str:
+    """``feed.xml``: the inbox's papers (ranked, papers with notes left out) as Atom, then
+    the ``missing`` papers: cited by several notes, without a note (category
+    ``cited-by-your-notes``)."""
     feed = _feed(site, paths, paths.inbox_feed, "inbox", paths.inbox)
     feed.subtitle("New arXiv papers matching the watch keywords, best first.")
     for entry in entries:
@@ -108,8 +116,30 @@ def render_inbox_feed(entries: Sequence[InboxEntry], site: FeedSite, paths: Site
         for category in entry.categories:
             if xml_text(category):
                 item.category({"term": xml_text(category), "scheme": ARXIV_SCHEME})
-    newest = max((e.first_seen for e in entries), default=None)
+    in_inbox = {entry.id for entry in entries}
+    shown = [m for m in missing if m.arxiv_id not in in_inbox]
+    for paper in shown:
+        item = feed.add_entry(order="append")
+        item.id(site.feed_id(f"cited:{paper.key}"))
+        item.title(xml_text(paper.label))
+        updated = paper.read or date(1970, 1, 1)
+        item.updated(_midnight(updated))
+        item.link(href=site.link(paths.url(paths.inbox)) + "#" + paper.anchor)
+        item.summary(missing_paper_text(paper), type="text")
+        item.category({"term": "cited-by-your-notes", "label": "Cited by your notes"})
+    dates = [e.first_seen for e in entries] + [m.read for m in shown if m.read]
+    newest = max(dates, default=None)
     return _finish(feed, _midnight(newest) if newest else EPOCH)
+
+
+def missing_paper_text(paper: MissingPaper) -> str:
+    """The plain-text summary of a missing paper in the feed."""
+    count = len(paper.cited_by)
+    parts = [f"Cited by {count} of your notes, with no note yet"]
+    if paper.year:
+        parts.append(str(paper.year))
+    parts.append(f"Add: {paper.add_command}" if paper.add_command else paper.url)
+    return xml_text(" — ".join(parts))
 
 
 def _note_text(paper: Paper, catalog: Catalog) -> str:

@@ -32,6 +32,9 @@ class SitePaths:
     note_format: str = "note-format.md"
     commands: str = "commands.md"
     inbox: str = "inbox.md"
+    #: The citation map of the whole knowledge base, and the data every map draws.
+    citation_map: str = "map.md"
+    citation_map_data: str = "citation-map.json"
     #: Atom feeds: the inbox, and the notes added last.
     inbox_feed: str = "feed.xml"
     notes_feed: str = "notes.xml"
@@ -57,6 +60,14 @@ class SitePaths:
     def topic(self, topic_id: str) -> str:
         """A topic's page; ``topic_id`` is a validated id (lowercase words joined by '-')."""
         return f"{self.topics_dir}/{topic_id}/index.md"
+
+    def topic_map(self, topic_id: str) -> str:
+        """A topic's citation map, beside the topic's page."""
+        return f"{self.topics_dir}/{topic_id}/map.md"
+
+    def map_list(self, map_uri: str) -> str:
+        """The page listing a large map's citations (``map.md`` → ``map/citations.md``)."""
+        return map_uri.removesuffix(".md") + "/citations.md"
 
     def url(self, uri: str) -> str:
         """The URL (relative to the site root) MkDocs gives the file ``uri``."""

@@ -20,10 +20,12 @@ from typing import Any
 import click
 
 from kbtool.bibtex import join_bibliography
+from kbtool.citations.graph import CitationGraph
 from kbtool.core.knowledge_base import KnowledgeBase
 from kbtool.site.catalog import Catalog, build_catalog
 from kbtool.site.feeds import FeedSite, render_inbox_feed, render_notes_feed
 from kbtool.site.markup.markdown_escape import escape_html
+from kbtool.site.pages.citation_map import render_map_data, render_map_pages
 from kbtool.site.pages.commands import render_commands_page
 from kbtool.site.pages.home import recently_added, render_home_page, render_reading_queue_page
 from kbtool.site.pages.inbox import render_inbox_page
@@ -52,6 +54,8 @@ class SiteOptions:
     site_url: str | None = None
     #: Entries in the feed of recently added notes.
     feed_notes: int = 20
+    #: Papers cited by several notes, without a note, shown on the Inbox page and feed.
+    missing_papers: int = 50
 
 
 @dataclass
@@ -68,10 +72,16 @@ class SitePages:
         cls,
         jobs: Sequence[PageJob],
         catalog: Catalog,
-        render: Mapping[str, str] | None,
+        render: Mapping[str, Rendered] | None,
     ) -> SitePages:
-        """The pages of ``jobs``: their text from ``render`` (by name), else rendered now."""
-        pages = {job.uri: render[job.uri] if render is not None else job.render() for job in jobs}
+        """The files of ``jobs``: what they made from ``render`` (by job), else rendered now."""
+        pages: dict[str, str] = {}
+        for job in jobs:
+            made = render[job.uri] if render is not None else job.render()
+            if isinstance(made, str):
+                pages[job.uri] = made
+            else:
+                pages.update(made)
         return cls(pages, [job.uri for job in jobs if job.paper], catalog)
 
     def navigation(self, paths: SitePaths, extra_pages: list[str]) -> list[NavItem]:
@@ -95,7 +105,7 @@ class SitePages:
         nav.append(
             {"Topics": [paths.topics_index, *(topic_item(t.id, seen) for t in topics.roots())]}
         )
-        browse = [paths.timeline, paths.venues, paths.tags, paths.reading_queue]
+        browse = [paths.timeline, paths.citation_map, paths.venues, paths.tags, paths.reading_queue]
         nav.append({"Browse": [p for p in browse if p in self.pages]})
         if paths.inbox in self.pages:
             nav.append({"Inbox": paths.inbox})
@@ -104,18 +114,24 @@ class SitePages:
         return nav
 
 
+#: What a job makes: the text of its file, or several files by name (a map and its list).
+Rendered = str | Mapping[str, str]
+
+
 @dataclass(frozen=True)
 class PageJob:
-    """One generated file: its name, everything it is made from, and how to make it.
+    """One generated file (or a few): its name, everything it is made from, how to make it.
 
     ``inputs`` holds every value the renderer reads: two jobs for the same file
     with equal inputs make the same text, so a rebuild renders only the files
     whose inputs changed (:class:`kbtool.site.incremental.memo.PageMemo`).
+    ``render`` returns the file's text, or a mapping of file name to text when
+    the job makes several files (``uri`` is then the first of them).
     """
 
     uri: str
     inputs: object
-    render: Callable[[], str]
+    render: Callable[[], Rendered]
     #: A paper's page: never in the navigation, and one of many (worth a worker process).
     paper: bool = False
     #: Whether the page cache keeps the text (not when the inputs cost more to fingerprint
@@ -147,8 +163,13 @@ def plan_site(
         for paper in catalog.papers
     ]
 
-    def job(uri: str, inputs: object, render: Callable[[], str], *, cached: bool = True) -> None:
+    def job(
+        uri: str, inputs: object, render: Callable[[], Rendered], *, cached: bool = True
+    ) -> None:
         jobs.append(PageJob(uri, (uri, paths, inputs), render, cached=cached))
+
+    # The citations between notes: every map shows its papers and who cites whom.
+    cites = tuple(catalog.citations.cites.items())
 
     for topic in kb.topics:
         text = kb.topic_texts.get(topic.id)
@@ -157,6 +178,10 @@ def plan_site(
         under = tuple(p.listing for p in catalog.papers_under(topic.id))
         render = partial(render_topic_page, topic, catalog)
         job(paths.topic(topic.id), (topic, topics, under, own), render)
+        maps = partial(render_map_pages, catalog, topic)
+        job(paths.topic_map(topic.id), (topic, topics, under, cites), maps)
+    job(paths.citation_map, (topics, listings, cites), partial(render_map_pages, catalog))
+    job(paths.citation_map_data, (topics, listings, cites), partial(render_map_data, catalog))
     job(paths.topics_index, (topics, listings), partial(render_topics_index, catalog))
     if options.home:
         job(
@@ -175,11 +200,23 @@ def plan_site(
     job(paths.venues, listings, partial(render_venue_page, catalog))
     job(paths.tags, listings, partial(render_tags_page, catalog))
     job(paths.reading_queue, listings, partial(render_reading_queue_page, catalog))
-    job(paths.inbox, waiting_papers, partial(render_inbox_page, waiting_papers, paths))
+    # Papers cited by several notes and without one (each listing the notes citing it).
+    missing = tuple(catalog.citations.missing[: options.missing_papers])
+    citing = tuple(
+        catalog.by_path[path].listing
+        for paper in missing
+        for path in paper.cited_by
+        if path in catalog.by_path
+    )
+    job(
+        paths.inbox,
+        (waiting_papers, missing, citing, catalog.citations.missing_min),
+        partial(render_inbox_page, waiting_papers, paths, missing, catalog),
+    )
     job(
         paths.inbox_feed,
-        (feed_site, waiting_papers),
-        partial(render_inbox_feed, waiting_papers, feed_site, paths),
+        (feed_site, waiting_papers, missing),
+        partial(render_inbox_feed, waiting_papers, feed_site, paths, missing),
     )
     recent = recently_added(catalog, options.feed_notes)
     job(
@@ -213,7 +250,9 @@ def render_site(
     paths: SitePaths,
     options: SiteOptions,
     inbox: Sequence[InboxEntry] = (),
+    citations: CitationGraph | None = None,
 ) -> SitePages:
-    """Render every generated page of the site; ``inbox`` is ``inbox.yml``'s entries."""
-    catalog = build_catalog(kb, paths, options.related_papers)
+    """Render every generated page of the site; ``inbox`` is ``inbox.yml``'s entries,
+    ``citations`` the citations between notes (``citations.json``)."""
+    catalog = build_catalog(kb, paths, options.related_papers, citations)
     return SitePages.from_jobs(plan_site(catalog, options, inbox), catalog, render=None)

@@ -4,21 +4,13 @@ The file is data, committed by the watch workflow, so it is written to diff
 well: a fixed field order, one field per line, entries newest-arrival first
 (then by id), and the same bytes for the same content. It is read and written
 here only (:func:`parse_inbox` / :func:`render_inbox`, pure; :func:`load_inbox`
-/ :func:`save_inbox`, the edges; every write atomic).
+/ :func:`save_inbox`, the edges; every write atomic). How a watch run changes
+the entries is :mod:`kbtool.watch.merge`.
 
-The life of an entry (:func:`merge_inbox`):
-
-* it **arrives** when a watch run ranks it among the best ``watch.max_papers``
-  papers of its window; ``first_seen`` is that day, and is kept for good;
-* a later run that sees it again **refreshes** it (a new version's metadata,
-  the score under the current settings);
-* every run **rescores** all entries with the current settings: an entry that
-  an exclude keyword now drops, or that falls below ``watch.min_score``, leaves;
-* it **ages out** ``watch.keep_days`` days after ``first_seen``;
-* it is **adopted** when a note for the paper (any version) exists: ``kbtool
-  new`` removes it from the file (:func:`forget_papers`), and whoever reads
-  the inbox filters it against the notes anyway (:func:`waiting`), so a
-  paper with a note never shows, however it got its note.
+A paper is **adopted** when a note for the paper (any version) exists: ``kbtool
+new`` removes it from the file (:func:`forget_papers`), and whoever reads the
+inbox filters it against the notes anyway (:func:`waiting`), so a paper with a
+note never shows, however it got its note.
 
 ``summary`` is the place for a short summary of the paper, written by hand;
 kbtool never writes one,
@@ -27,8 +19,8 @@ and the site shows it when present.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -40,22 +32,15 @@ from kbtool.core.arxiv_id import ArxivId, parse_arxiv_id
 from kbtool.core.note import Note
 from kbtool.errors import ArxivIdError, InboxFormatError
 from kbtool.util.atomic_write import write_text_atomic
-from kbtool.watch.scoring import PaperScore, Scorer
-
-
-class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
-    """A safe dumper that never writes ``&anchors``/``*aliases`` (entries share date objects)."""
-
-    def ignore_aliases(self, data: object) -> bool:
-        return True
-
+from kbtool.util.yaml_dump import dump_yaml
+from kbtool.watch.scoring import PaperScore
 
 HEADER = """\
 # The inbox of `kbtool watch`: new arXiv papers matching the `watch:` settings in kbtool.yml,
 # shown best first on the site's Inbox page and in its feed.xml. Written by `kbtool watch`
 # (daily, by .github/workflows/watch.yml): edit kbtool.yml rather than this file.
 # `kbtool new ID` adopts a paper (it leaves the inbox); a paper also leaves
-# `watch.keep_days` days after `first_seen`.
+# `watch.keep_for` (14d) after `first_seen`.
 """
 
 
@@ -173,14 +158,8 @@ def render_inbox(entries: Iterable[InboxEntry]) -> str:
             "abstract": entry.abstract,
         }
         papers.append({k: values[k] for k in FIELD_ORDER if values[k] is not None})
-    body = yaml.dump(
-        {"papers": papers},
-        Dumper=_Dumper,
-        allow_unicode=True,
-        sort_keys=False,
-        default_flow_style=False,
-        width=1_000_000,  # one line per value: a changed abstract is a one-line diff
-    )
+    # One line per value: a changed abstract is a one-line diff.
+    body = dump_yaml({"papers": papers}, width=1_000_000)
     return HEADER + body
 
 
@@ -327,7 +306,7 @@ def save_inbox(layout: Layout, entries: Iterable[InboxEntry]) -> bool:
     return True
 
 
-# --- the life of entries ------------------------------------------------------------------------
+# --- papers with notes ------------------------------------------------------------------------
 
 
 def known_papers(notes: Iterable[Note]) -> set[str]:
@@ -338,79 +317,6 @@ def known_papers(notes: Iterable[Note]) -> set[str]:
 def waiting(entries: Iterable[InboxEntry], known: set[str]) -> list[InboxEntry]:
     """The entries still waiting (no note for the paper yet), best first."""
     return sorted((e for e in entries if e.id not in known), key=InboxEntry.rank_key)
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A paper this run found worth the inbox: its record and how it scored."""
-
-    record: ArxivRecord
-    score: PaperScore
-
-
-@dataclass(frozen=True)
-class InboxChanges:
-    """The inbox after a run, and what happened to whom."""
-
-    entries: list[InboxEntry]
-    added: list[InboxEntry] = field(default_factory=list)
-    refreshed: list[InboxEntry] = field(default_factory=list)  # already there, seen again
-    aged_out: list[InboxEntry] = field(default_factory=list)
-    adopted: list[InboxEntry] = field(default_factory=list)  # a note exists now
-    dropped: list[InboxEntry] = field(default_factory=list)  # no longer matches the settings
-
-
-def merge_inbox(
-    current: Sequence[InboxEntry],
-    candidates: Sequence[Candidate],
-    *,
-    today: date,
-    known: set[str],
-    scorer: Scorer,
-    min_score: float,
-    keep_days: int,
-) -> InboxChanges:
-    """The inbox after a run found ``candidates`` (see the module docstring for the rules)."""
-    found = {c.record.base: c for c in candidates}
-    changes = InboxChanges(entries=[])
-    for entry in current:
-        if entry.id in known:
-            changes.adopted.append(entry)
-            continue
-        if (today - entry.first_seen).days >= keep_days:
-            changes.aged_out.append(entry)
-            continue
-        candidate = found.pop(entry.id, None)
-        if candidate is not None:
-            fresh = entry_from_record(candidate.record, candidate.score, entry.first_seen)
-            entry = replace(fresh, summary=entry.summary)
-            changes.refreshed.append(entry)
-        else:
-            entry = rescored(entry, scorer.score(entry.title, entry.abstract))
-        if not qualifies(entry.score, entry.keywords, min_score):  # an excluded one scores 0
-            changes.dropped.append(entry)
-            continue
-        changes.entries.append(entry)
-    for base, candidate in found.items():
-        if base in known:
-            continue
-        entry = entry_from_record(candidate.record, candidate.score, today)
-        changes.added.append(entry)
-        changes.entries.append(entry)
-    changes.entries[:] = file_order(changes.entries)
-    return changes
-
-
-def qualifies(score: float, keywords: Sequence[str], min_score: float) -> bool:
-    """Whether a score earns a place in the inbox: some keyword matched, and enough."""
-    return bool(keywords) and score >= min_score
-
-
-def rescored(entry: InboxEntry, score: PaperScore) -> InboxEntry:
-    """``entry`` with the score and keywords of ``score``."""
-    return replace(
-        entry, score=score.score, keywords=score.keywords, title_keywords=score.title_keywords
-    )
 
 
 def forget_papers(layout: Layout, bases: Iterable[str]) -> list[str]:

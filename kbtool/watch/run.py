@@ -7,15 +7,19 @@ One run:
 2. asks arXiv for the newest submissions in the watched categories
    (``cat:cs.AI OR cat:cs.CL …``, by submission date, newest first), one page
    at a time through the polite client (3 s apart, backoff, Retry-After), until
-   a page reaches papers older than ``days_back`` days, the results run out, or
+   a page reaches papers older than ``window``, the results run out, or
    ``max_scanned`` results were read;
 3. scores each paper (:mod:`kbtool.watch.scoring`), leaves out papers that
    already have a note (any version), excluded ones and those under
    ``min_score``, and keeps the best ``max_papers``;
-4. merges them into the inbox (:func:`kbtool.watch.inbox.merge_inbox`: arrivals,
+4. merges them into the inbox (:func:`kbtool.watch.merge.merge_inbox`: arrivals,
    refreshes, rescoring, aging out, adopted papers leaving) and writes it, only
    if it changed; the new papers' metadata goes to the metadata cache, so
    ``kbtool new`` adopts them without a request.
+
+It also reports the papers the notes cite most that have no note yet (from
+``citations.json``, written by ``kbtool enrich``; no request): the digest's
+"cited by your notes" section.
 
 If arXiv fails (after the client's retries) the run stops with
 :class:`~kbtool.errors.RemoteError` and writes nothing: the inbox stays as it was.
@@ -31,19 +35,17 @@ from datetime import datetime, timedelta
 from kbtool.arxiv.client import ArxivClient
 from kbtool.arxiv.lookup import ArxivLookup
 from kbtool.arxiv.record import ArxivRecord
-from kbtool.config import Layout, load_settings
+from kbtool.citations.graph import MissingPaper, build_citation_graph
+from kbtool.citations.settings import load_citation_settings
+from kbtool.citations.store import load_citation_data
+from kbtool.config import Layout, Settings, load_settings
 from kbtool.core.knowledge_base import iter_note_files, read_notes
+from kbtool.core.note import Note
+from kbtool.errors import CitationDataError
 from kbtool.util.clock import Clock
-from kbtool.watch.inbox import (
-    Candidate,
-    InboxChanges,
-    InboxEntry,
-    known_papers,
-    load_inbox,
-    merge_inbox,
-    qualifies,
-    save_inbox,
-)
+from kbtool.util.progress import Progress
+from kbtool.watch.inbox import InboxEntry, known_papers, load_inbox, save_inbox
+from kbtool.watch.merge import Candidate, InboxChanges, merge_inbox, qualifies
 from kbtool.watch.scoring import Scorer
 from kbtool.watch.settings import WatchSettings, load_watch_settings
 
@@ -64,7 +66,12 @@ class SearchOutcome:
 
 
 def search_recent(
-    client: ArxivClient, query: str, since: datetime, page_size: int, max_scanned: int
+    client: ArxivClient,
+    query: str,
+    since: datetime,
+    page_size: int,
+    max_scanned: int,
+    progress: Progress | None = None,
 ) -> SearchOutcome:
     """Page through ``query``'s newest submissions until they are older than ``since``.
 
@@ -72,6 +79,8 @@ def search_recent(
     end; pages come newest first, but the check does not rely on order within a
     page), an empty page, the last result, or ``max_scanned`` results. A paper
     on two pages (new submissions shift the pages while we read) is kept once.
+    ``progress(pages, None)`` hears of each page read (how many there will be is
+    only known at the end).
     """
     by_base: dict[str, ArxivRecord] = {}
     start = scanned = pages = 0
@@ -79,6 +88,8 @@ def search_recent(
     while scanned < max_scanned:
         page = client.search_page(query, start, min(page_size, max_scanned - scanned))
         pages += 1
+        if progress is not None:
+            progress(pages, None)
         if not page.records:
             ended = True
             break
@@ -130,7 +141,7 @@ def select_candidates(
 
 @dataclass(frozen=True)
 class WatchOptions:
-    days: int | None = None  # overrides watch.days_back for this run
+    days: int | None = None  # overrides watch.window for this run
     dry_run: bool = False
 
 
@@ -147,10 +158,27 @@ class WatchReport:
     written: bool  # the inbox file changed
     dry_run: bool
     warnings: list[str] = field(default_factory=list)
+    #: Papers cited by several notes, without a note: most cited first.
+    missing: list[MissingPaper] = field(default_factory=list)
 
     @property
     def entries(self) -> list[InboxEntry]:
         return self.changes.entries
+
+
+def missing_papers(
+    layout: Layout, settings: Settings, notes: Sequence[Note]
+) -> tuple[list[MissingPaper], str | None]:
+    """The missing papers by ``citations.json`` (at most ``citations.missing_max``), or a
+    warning when the file cannot be read."""
+    config = load_citation_settings(settings, {})
+    path = layout.citations_file
+    try:
+        data = load_citation_data(path, layout.relative(path))
+    except CitationDataError as err:
+        return [], f"no missing papers: {err}"
+    graph = build_citation_graph(notes, data, config.missing_min)
+    return graph.missing[: config.missing_max], None
 
 
 def run_watch(
@@ -159,12 +187,14 @@ def run_watch(
     *,
     lookup: ArxivLookup | None = None,
     clock: Clock | None = None,
+    progress: Progress | None = None,
 ) -> WatchReport:
     """One watch run on the knowledge base at ``layout`` (see the module docstring).
 
     ``lookup`` defaults to the knowledge base's own (its ``arxiv:`` settings,
     cache and pacing time stamp, with ``clock``). Raises ConfigError (kbtool.yml),
     InboxFormatError (inbox.yml) before any request, RemoteError when arXiv fails.
+    ``progress`` hears of each page of search results read.
     """
     options = options or WatchOptions()
     settings = load_settings(layout)
@@ -176,7 +206,7 @@ def run_watch(
         lookup = ArxivLookup.open(layout, settings, clock=clock, persist=not options.dry_run)
     client = lookup.client
     requests_before = client.stats.requests
-    days = options.days or watch.days_back
+    days = options.days or watch.window_days
     now = client.clock.now()
     search = search_recent(
         client,
@@ -184,6 +214,7 @@ def run_watch(
         now - timedelta(days=days),
         watch.page_size,
         watch.max_scanned,
+        progress,
     )
     scorer = Scorer(watch.keywords, watch.exclude_keywords, watch.title_weight)
     selection = select_candidates(search.records, watch, scorer, known)
@@ -197,12 +228,15 @@ def run_watch(
         keep_days=watch.keep_days,
     )
     warnings: list[str] = []
+    missing, missing_warning = missing_papers(layout, settings, notes)
+    if missing_warning:
+        warnings.append(missing_warning)
     if lookup.cache.warning:
         warnings.append(lookup.cache.warning)
     if search.truncated:
         warnings.append(
             f"stopped after {search.scanned} search results (watch.max_scanned) before reaching "
-            f"papers {days} days old: raise watch.max_scanned or lower watch.days_back"
+            f"papers {days} days old: raise watch.max_scanned or shorten watch.window"
         )
     written = False
     if not options.dry_run:
@@ -219,4 +253,5 @@ def run_watch(
         written=written,
         dry_run=options.dry_run,
         warnings=warnings,
+        missing=missing,
     )

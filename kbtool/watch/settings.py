@@ -16,8 +16,8 @@ from its documented set-up). Example::
       title_weight: 1.5         # a keyword in the title counts this many times its weight
       min_score: 2.5            # papers scoring less are left out
       max_papers: 30            # the best this many papers of the window go to the inbox
-      days_back: 7              # the window: papers submitted in the last this many days
-      keep_days: 14             # a paper leaves the inbox this many days after it arrived
+      window: 7d                # papers submitted in the last 7 days
+      keep_for: 14d             # a paper leaves the inbox 14 days after it arrived
       page_size: 200            # search results per request
       max_scanned: 10000        # stop reading search results after this many
 """
@@ -25,12 +25,9 @@ from its documented set-up). Example::
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
-from kbtool.config import Settings
-from kbtool.errors import ConfigError
+from kbtool.config import DAY, SectionReader, Settings, format_duration, setting_names
 from kbtool.watch.scoring import Keyword, keyword_words, normalized_keyword
 
 SECTION = "watch"
@@ -91,53 +88,41 @@ class WatchSettings:
     title_weight: float = 1.5
     min_score: float = 2.5
     max_papers: int = 30
-    days_back: int = 7
-    keep_days: int = 14
+    #: Papers submitted this long ago (seconds, whole days) or less are looked at.
+    window: float = 7 * DAY
+    #: A paper leaves the inbox this long (seconds, whole days) after it arrived.
+    keep_for: float = 14 * DAY
     page_size: int = 200
     max_scanned: int = 10000
 
+    @property
+    def window_days(self) -> int:
+        return round(self.window / DAY)
 
-_KNOWN_KEYS = (
-    "categories",
-    "keywords",
-    "exclude_keywords",
-    "title_weight",
-    "min_score",
-    "max_papers",
-    "days_back",
-    "keep_days",
-    "page_size",
-    "max_scanned",
-)
+    @property
+    def keep_days(self) -> int:
+        return round(self.keep_for / DAY)
 
 
-class _Reader:
-    """Reads one key at a time from the raw section, raising ConfigError at its line."""
+#: Old names still read (a number of days), with a warning saying what to write.
+_RENAMED = {"days_back": "window", "keep_days": "keep_for"}
 
-    def __init__(self, raw: Mapping[str, Any], settings: Settings) -> None:
-        self.raw = raw
-        self.settings = settings
 
-    def error(self, key: str, message: str) -> ConfigError:
-        return ConfigError(
-            f"{SECTION}.{key}: {message}", self.settings.path, self.settings.key_line(SECTION, key)
-        )
+class _Reader(SectionReader):
+    """The section reader, plus the ``watch:`` section's own kinds of value."""
 
-    def number(self, key: str, default: float, low: float, high: float) -> float:
-        value = self.raw.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.error(key, f"must be a number, not {value!r}")
-        if not low <= value <= high:
-            raise self.error(key, f"must be from {low:g} to {high:g}, not {value!r}")
-        return float(value)
-
-    def whole(self, key: str, default: int, low: int, high: int) -> int:
-        value = self.raw.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise self.error(key, f"must be a whole number, not {value!r}")
-        if not low <= value <= high:
-            raise self.error(key, f"must be from {low} to {high}, not {value!r}")
-        return value
+    def days(self, key: str, old_key: str, default: float, high: float) -> float:
+        """A whole number of days (``7d``), also read from its old name (a number of days)."""
+        old = self.old_days(old_key)
+        seconds = old if old is not None else self.duration(key, default, high=high)
+        used = old_key if old is not None else key
+        if seconds <= 0 or seconds > high:
+            raise self.error(used, f"must be from 1d to {format_duration(high)}")
+        if seconds % DAY:
+            raise self.error(
+                used, f"must be a whole number of days, such as 7d, not {format_duration(seconds)}"
+            )
+        return seconds
 
     def keyword(self, key: str, value: object) -> str:
         if not isinstance(value, str) or not value.strip():
@@ -222,12 +207,10 @@ class _Reader:
 
 def load_watch_settings(settings: Settings) -> WatchSettings:
     """The validated ``watch:`` section of ``settings``; raises ConfigError with file and line."""
-    raw = settings.section(SECTION)
-    reader = _Reader(raw, settings)
-    for key in raw:
-        if key not in _KNOWN_KEYS:
-            raise reader.error(str(key), f"is not a setting (known: {', '.join(_KNOWN_KEYS)})")
+    reader = _Reader(settings, SECTION, setting_names(WatchSettings), _RENAMED)
     defaults = WatchSettings()
+    window = reader.days("window", "days_back", defaults.window, 365 * DAY)
+    keep_for = reader.days("keep_for", "keep_days", defaults.keep_for, 3650 * DAY)
     watch = WatchSettings(
         categories=reader.categories(defaults.categories),
         keywords=reader.keywords(defaults.keywords),
@@ -235,15 +218,16 @@ def load_watch_settings(settings: Settings) -> WatchSettings:
         title_weight=reader.number("title_weight", defaults.title_weight, 1, 100),
         min_score=reader.number("min_score", defaults.min_score, 0, 10000),
         max_papers=reader.whole("max_papers", defaults.max_papers, 1, 1000),
-        days_back=reader.whole("days_back", defaults.days_back, 1, 365),
-        keep_days=reader.whole("keep_days", defaults.keep_days, 1, 3650),
+        window=window,
+        keep_for=keep_for,
         page_size=reader.whole("page_size", defaults.page_size, 1, MAX_PAGE_SIZE),
         max_scanned=reader.whole("max_scanned", defaults.max_scanned, 1, MAX_SCANNED),
     )
-    if watch.keep_days < watch.days_back:
+    if watch.keep_for < watch.window:
         # A paper would age out while still in the window, and arrive again the next day.
         raise reader.error(
-            "keep_days",
-            f"must be at least days_back ({watch.days_back}), not {watch.keep_days}",
+            "keep_days" if reader.has("keep_days") else "keep_for",
+            f"must be at least the window ({format_duration(watch.window)}), "
+            f"not {format_duration(watch.keep_for)}",
         )
     return watch

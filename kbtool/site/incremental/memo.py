@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from kbtool.site.render import PageJob
+from kbtool.site.render import PageJob, Rendered
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class PageMemo:
     """Generated files by name: the inputs of their last rendering and its text."""
 
     def __init__(self) -> None:
-        self._entries: dict[str, tuple[object, str]] = {}
+        self._entries: dict[str, tuple[object, Rendered]] = {}
 
     def stale(self, jobs: Sequence[PageJob]) -> list[PageJob]:
         """The jobs whose inputs differ from those of the kept text (or that have none)."""
@@ -40,25 +40,31 @@ class PageMemo:
             if (entry := entries.get(job.uri)) is None or not _same(entry[0], job.inputs)
         ]
 
-    def text(self, uri: str) -> str:
+    def text(self, uri: str) -> Rendered:
         return self._entries[uri][1]
 
-    def update(self, jobs: Sequence[PageJob], rendered: Mapping[str, str]) -> MemoUpdate:
-        """Keep ``rendered`` (new texts by name) for ``jobs``, the files of this build."""
+    def update(self, jobs: Sequence[PageJob], rendered: Mapping[str, Rendered]) -> MemoUpdate:
+        """Keep ``rendered`` (what jobs made, by job) for ``jobs``, the jobs of this build."""
         before = self._entries
-        after: dict[str, tuple[object, str]] = {}
-        changed: set[str] = set()
+        after: dict[str, tuple[object, Rendered]] = {}
         for job in jobs:
-            text = rendered.get(job.uri)
-            if text is None:
-                after[job.uri] = before[job.uri]
-                continue
-            old = before.get(job.uri)
-            if old is None or old[1] != text:
-                changed.add(job.uri)
-            after[job.uri] = (job.inputs, text)
+            made = rendered.get(job.uri)
+            after[job.uri] = before[job.uri] if made is None else (job.inputs, made)
         self._entries = after
-        return MemoUpdate(frozenset(changed), frozenset(before.keys() - after.keys()))
+        old, new = _files(before), _files(after)
+        changed = {uri for uri, text in new.items() if old.get(uri) != text}
+        return MemoUpdate(frozenset(changed), frozenset(old.keys() - new.keys()))
+
+
+def _files(entries: Mapping[str, tuple[object, Rendered]]) -> dict[str, str]:
+    """Every file the entries made, by name."""
+    files: dict[str, str] = {}
+    for uri, (_inputs, made) in entries.items():
+        if isinstance(made, str):
+            files[uri] = made
+        else:
+            files.update(made)
+    return files
 
 
 def _same(kept: object, new: object) -> bool:

@@ -32,6 +32,7 @@ plugs in at the same place: its per-note documents are recomputed in
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import time
@@ -47,6 +48,9 @@ from mkdocs.structure.files import Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
+from kbtool.citations.graph import CitationGraph, build_citation_graph
+from kbtool.citations.settings import load_citation_settings
+from kbtool.citations.store import CitationData
 from kbtool.config import Layout
 from kbtool.core.knowledge_base import read_notes
 from kbtool.core.markdown_links import LinkSpan, extract_link_spans
@@ -71,7 +75,7 @@ from kbtool.site.incremental.site_state import config_state, conversion_state
 from kbtool.site.incremental.sources import SourceRead, SourceReader, describe_kept
 from kbtool.site.markup.raw_html import stash_raw_blocks
 from kbtool.site.paths import SitePaths
-from kbtool.site.render import PageJob, SiteOptions, SitePages, plan_site
+from kbtool.site.render import PageJob, Rendered, SiteOptions, SitePages, plan_site
 
 log = logging.getLogger("mkdocs.plugins.kbtool")
 
@@ -136,6 +140,7 @@ class SiteSession:
         self._converted: list[GeneratedPage] = []
         self._unread: list[Page] = []
         self._parsed_links: list[tuple[Note, list[LinkSpan]]] = []
+        self._graph: tuple[CitationData, int, CitationGraph] | None = None
         self._pages: list[Page] = []
         self.tags = TagMemory()
         self.outputs = OutputMemo(None, "")
@@ -155,8 +160,11 @@ class SiteSession:
             read.kb.add_parsed_links(note, spans)
         for problem in read.kept_back:
             log.error(describe_kept(problem))
+        citations = self._citations(read)
         clock.lap("read")
-        catalog = build_catalog(read.kb, paths, options.related_papers, previous=self.catalog)
+        catalog = build_catalog(
+            read.kb, paths, options.related_papers, citations, previous=self.catalog
+        )
         jobs = plan_site(catalog, options, read.inbox)
         stale = self.memo.stale(jobs)
         clock.lap("plan")
@@ -176,7 +184,7 @@ class SiteSession:
         if self.cache is not None:
             for uri, key in keys.items():
                 if uri not in from_cache:
-                    self.cache.put(key, texts[uri].encode("utf-8"))
+                    self.cache.put(key, _encode(texts[uri]))
         update = self.memo.update(jobs, texts)
         self.catalog = catalog
         self.report = BuildReport(
@@ -189,6 +197,24 @@ class SiteSession:
         )
         pages = {job.uri: self.memo.text(job.uri) for job in jobs}
         return SitePages.from_jobs(jobs, catalog, pages)
+
+    def _citations(self, read: SourceRead) -> CitationGraph:
+        """The citations between the notes: worked out again when a note or the data changed."""
+        try:
+            settings = load_citation_settings(read.kb.settings, {})
+        except KbtoolError as err:
+            raise PluginError(str(err)) from err
+        known = self._graph
+        if (
+            known is not None
+            and known[0] is read.citations
+            and known[1] == settings.missing_min
+            and not read.changed_notes
+        ):
+            return known[2]
+        graph = build_citation_graph(read.kb.notes, read.citations, settings.missing_min)
+        self._graph = (read.citations, settings.missing_min, graph)
+        return graph
 
     def _text_keys(self, jobs: Sequence[PageJob]) -> dict[str, str]:
         """The cache keys of ``jobs``' texts (none for inputs that cannot be fingerprinted)."""
@@ -205,13 +231,13 @@ class SiteSession:
                 continue
         return keys
 
-    def _from_cache(self, keys: dict[str, str]) -> dict[str, str]:
-        texts: dict[str, str] = {}
+    def _from_cache(self, keys: dict[str, str]) -> dict[str, Rendered]:
+        texts: dict[str, Rendered] = {}
         if self.cache is not None:
             for uri, key in keys.items():
                 data = self.cache.get(key)
                 if data is not None:
-                    texts[uri] = data.decode("utf-8")
+                    texts[uri] = _decode(data)
         return texts
 
     def _parse(self, layout: Layout, paths: Sequence[Path]) -> tuple[list[Note], list[Problem]]:
@@ -468,8 +494,22 @@ def _parse_chunk(
     return notes, problems, spans
 
 
-def _render_job(job: PageJob) -> str:
+def _render_job(job: PageJob) -> Rendered:
     return job.render()
+
+
+def _encode(made: Rendered) -> bytes:
+    """What a job made, for the cache: its text, or NUL and JSON of its files."""
+    if isinstance(made, str):
+        return made.encode("utf-8")
+    return b"\0" + json.dumps(dict(made), ensure_ascii=False).encode("utf-8")
+
+
+def _decode(data: bytes) -> Rendered:
+    if data.startswith(b"\0"):
+        files: dict[str, str] = json.loads(data[1:])
+        return files
+    return data.decode("utf-8")
 
 
 def _stashed(markdown: str) -> str:

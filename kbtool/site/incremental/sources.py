@@ -11,7 +11,7 @@ While serving (``keep_last_good``), a note whose new text cannot be read as a
 note (its frontmatter is not YAML, not a mapping, not UTF-8) keeps its last good
 version on the site, and the reason is reported with the file and line: the
 researcher sees the error in the terminal and the page they had. The same
-holds for ``topics.yml``, ``kbtool.yml`` and ``inbox.yml``. A build
+holds for ``topics.yml``, ``kbtool.yml``, ``inbox.yml`` and ``citations.json``. A build
 (``keep_last_good`` off) reads everything as :func:`load_knowledge_base` does.
 """
 
@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kbtool.citations.store import CitationData, load_citation_data
 from kbtool.config import Layout, Settings, load_settings
 from kbtool.core.knowledge_base import KnowledgeBase, assemble_knowledge_base, read_notes
 from kbtool.core.note import Note
@@ -95,10 +96,13 @@ class SourceRead:
     inbox: list[InboxEntry]
     #: Note and topic-text paths (``notes/…``, ``topics/…``) added, changed or removed.
     changed_notes: frozenset[str]
-    #: The other files that changed: ``topics.yml``, ``kbtool.yml``, ``inbox.yml``.
+    #: The other files that changed: ``topics.yml``, ``kbtool.yml``, ``inbox.yml``,
+    #: ``citations.json``.
     changed_files: frozenset[str]
     #: Why a newer version of a file was not taken (its last good version is shown).
     kept_back: tuple[Problem, ...] = ()
+    #: ``citations.json``: what Semantic Scholar said about the notes' papers.
+    citations: CitationData = field(default_factory=CitationData)
 
 
 class SourceReader:
@@ -117,6 +121,7 @@ class SourceReader:
         self._topics: tuple[TopicRegistry, list[Problem]] | None = None
         self._settings: Settings | None = None
         self._inbox: list[InboxEntry] | None = None
+        self._citations: CitationData | None = None
         self._kb: KnowledgeBase | None = None
         #: The files beside the notes (images, PDFs) as last read.
         self.side_files: list[Path] = []
@@ -134,6 +139,7 @@ class SourceReader:
         topics, topic_problems = self._read_topics(changed_files, kept)
         settings = self._read_settings(changed_files, kept)
         inbox = self._read_inbox(changed_files, kept)
+        citations = self._read_citations(changed_files, kept)
         kb = assemble_knowledge_base(
             self.layout,
             notes,
@@ -147,7 +153,9 @@ class SourceReader:
             kb.reuse_parsed_links(self._kb)
         self._kb = kb
         self._last_read = started
-        return SourceRead(kb, inbox, frozenset(changed), frozenset(changed_files), tuple(kept))
+        return SourceRead(
+            kb, inbox, frozenset(changed), frozenset(changed_files), tuple(kept), citations
+        )
 
     def _read_folder(
         self, folder: _Folder, directory: Path, changed: set[str], kept: list[Problem]
@@ -243,6 +251,21 @@ class SourceReader:
                     changed.add(self.layout.relative(path))
                 self._settings = settings
         return self._settings
+
+    def _read_citations(self, changed: set[str], kept: list[Problem]) -> CitationData:
+        path = self.layout.citations_file
+        if self._citations is None or self._changed(path):
+            try:
+                data = load_citation_data(path, self.layout.relative(path))
+            except KbtoolError as err:
+                if not self.keep_last_good or self._citations is None:
+                    raise
+                kept.append(_as_problem(err, self.layout.relative(path)))
+            else:
+                if self._citations is not None and data != self._citations:
+                    changed.add(self.layout.relative(path))
+                self._citations = data
+        return self._citations
 
     def _read_inbox(self, changed: set[str], kept: list[Problem]) -> list[InboxEntry]:
         path = self.layout.inbox_file

@@ -9,11 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import yaml
-
 from kbtool.site.markup.markdown_escape import escape_html
-
-_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+from kbtool.util.yaml_dump import dump_yaml
 
 
 def page_frontmatter(
@@ -37,5 +34,5 @@ def page_frontmatter(
         meta["hide"] = hidden
     if not search:
         meta["search"] = {"exclude": True}
-    dumped = yaml.dump(meta, Dumper=_DUMPER, allow_unicode=True, sort_keys=False)
+    dumped = dump_yaml(meta)
     return "---\n" + dumped + "---\n\n"

@@ -10,6 +10,7 @@ from kbtool.site.markup.markdown_escape import escape_text
 from kbtool.site.markup.page_meta import page_frontmatter
 from kbtool.site.markup.raw_html import raw_block
 from kbtool.site.paths import relative_link
+from kbtool.util.plural import plural
 
 
 def recently_added(catalog: Catalog, limit: int) -> list[Paper]:
@@ -23,10 +24,6 @@ def reading_queue(catalog: Catalog) -> list[Paper]:
     """Papers with ``status: to-read``, the longest waiting first."""
     queue = [p for p in catalog.papers if p.status == "to-read"]
     return sorted(queue, key=lambda p: (p.added or date.max, p.path))
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'s' * (n != 1)}"
 
 
 def render_home_page(
@@ -45,10 +42,10 @@ def render_home_page(
         return f"[{text}]({relative_link(uri, target)})"
 
     counts = [
-        _plural(len(papers), "paper"),
-        link(paths.topics_index, _plural(len(catalog.kb.topics), "topic")),
-        link(paths.tags, _plural(len(tags), "tag")),
-        link(paths.venues, _plural(len(venues), "venue")),
+        plural(len(papers), "paper"),
+        link(paths.topics_index, plural(len(catalog.kb.topics), "topic")),
+        link(paths.tags, plural(len(tags), "tag")),
+        link(paths.venues, plural(len(venues), "venue")),
         link(paths.reading_queue, f"{len(waiting)} to read"),
         link(paths.inbox, f"{inbox} in the inbox"),
     ]
@@ -90,7 +87,7 @@ def render_reading_queue_page(catalog: Catalog) -> str:
         out.append("Nothing waiting: every paper is read or being read.\n")
         return "".join(out)
     out.append(
-        f"{_plural(len(waiting), 'paper')} marked `status: to-read`, longest waiting first.\n\n"
+        f"{plural(len(waiting), 'paper')} marked `status: to-read`, longest waiting first.\n\n"
     )
     out.append(raw_block(paper_list(waiting, uri, catalog.paths)))
     return "".join(out)

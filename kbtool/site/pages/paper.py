@@ -1,4 +1,5 @@
-"""The page of one paper: a metadata card, the note body, backlinks, related papers, BibTeX.
+"""The page of one paper: a metadata card, the note body, backlinks, citations, related papers,
+BibTeX.
 
 Every frontmatter value is data: the card is raw HTML with each value escaped,
 and links are made only from http(s) URLs. The body is the researcher's
@@ -18,6 +19,8 @@ from __future__ import annotations
 import html as html_module
 from urllib.parse import urlsplit
 
+from kbtool.citations.keys import is_s2_paper_id
+from kbtool.citations.store import PaperEntry
 from kbtool.core.markdown_links import heading_slugify
 from kbtool.site.catalog import Catalog, Paper
 from kbtool.site.markup.listings import paper_facts, paper_list, status_badge
@@ -25,6 +28,7 @@ from kbtool.site.markup.markdown_escape import escape_html, escape_text
 from kbtool.site.markup.note_body import render_body
 from kbtool.site.markup.page_meta import page_frontmatter
 from kbtool.site.markup.raw_html import raw_block
+from kbtool.site.paths import relative_link
 
 #: Author lists longer than this show the first few and fold the rest.
 AUTHORS_SHOWN = 6
@@ -107,6 +111,18 @@ def _rating(value: object) -> str:
     return f'<span class="kb-rating" title="{value} of 5">{"★" * value}{"☆" * (5 - value)}</span>'
 
 
+def citation_count(entry: PaperEntry) -> str | None:
+    """``1,234 (Semantic Scholar, read 2026-11-28)``, linked to the paper there; None if unknown."""
+    if entry.citation_count is None:
+        return None
+    count = f"{entry.citation_count:,}"
+    if is_s2_paper_id(entry.s2_id):
+        count = _external(f"https://www.semanticscholar.org/paper/{entry.s2_id}", count)
+    return (
+        f'{count} <span class="kb-facts">(Semantic Scholar, read {entry.read.isoformat()})</span>'
+    )
+
+
 def render_card(paper: Paper, catalog: Catalog) -> str:
     """The metadata card: a raw HTML block with every value escaped."""
     note, paths = paper.note, catalog.paths
@@ -158,6 +174,10 @@ def render_card(paper: Paper, catalog: Catalog) -> str:
     rating = _rating(note.fields.get("rating"))
     if status or rating:
         rows.append(("Status", " ".join(x for x in (status, rating) if x)))
+    entry = catalog.citations.entries.get(paper.path)
+    count = citation_count(entry) if entry is not None else None
+    if count:
+        rows.append(("Cited by", count))
     added = paper.added
     if added:
         rows.append(("Added", added.isoformat()))
@@ -190,9 +210,9 @@ def paper_page_inputs(paper: Paper, catalog: Catalog) -> tuple[object, ...]:
     """Everything :func:`render_paper_page` reads for ``paper``: equal inputs, equal page.
 
     The note itself (the card, the body, the BibTeX entry); its topics' titles;
-    where its links lead; what the lists of papers linking to it and of related
-    papers show of each paper. Another note's body is not among them: editing
-    it leaves this page alone.
+    where its links lead; what the lists of papers linking to it, citing it,
+    cited by it and related to it show of each paper; its citation count.
+    Another note's body is not among them: editing it leaves this page alone.
     """
     topics = catalog.kb.topics
     return (
@@ -201,6 +221,9 @@ def paper_page_inputs(paper: Paper, catalog: Catalog) -> tuple[object, ...]:
         tuple((catalog.topic_title(t), t in topics) for t in paper.topics),
         catalog.link_targets(paper.note),
         tuple(m.listing for m in catalog.backlinks.get(paper.path, [])),
+        catalog.citations.entries.get(paper.path),  # the card's citation count
+        tuple(p.listing for p in catalog.cites(paper)),
+        tuple(p.listing for p in catalog.cited_by(paper)),
         tuple(
             (r.paper.listing, tuple(catalog.topic_title(t) for t in r.shared_topics), r.shared_tags)
             for r in catalog.related(paper)
@@ -223,6 +246,17 @@ def render_paper_page(paper: Paper, catalog: Catalog) -> str:
     if mentions:
         out.append(_section("Mentioned in", "kb-mentioned-in"))
         out.append(raw_block(paper_list(mentions, paper.uri, paths), indexed=False))
+    cites, cited_by = catalog.cites(paper), catalog.cited_by(paper)
+    for title, anchor, papers in (
+        ("Cites, in your notes", "kb-cites", cites),
+        ("Cited by, in your notes", "kb-cited-by", cited_by),
+    ):
+        if papers:
+            out.append(_section(title, anchor))
+            out.append(raw_block(paper_list(papers, paper.uri, paths), indexed=False))
+    if cites or cited_by:
+        target = relative_link(paper.uri, paths.citation_map, "focus=" + paths.url(paper.uri))
+        out.append(f"[See them on the citation map]({target})\n\n")
     related = catalog.related(paper)
     if related:
         out.append(_section("Related papers", "kb-related"))

@@ -15,10 +15,12 @@ from kbtool.site.markup.note_body import render_body
 from kbtool.site.markup.page_meta import page_frontmatter
 from kbtool.site.markup.raw_html import raw_block
 from kbtool.site.pages.paper import TITLE_ANCHOR
+from kbtool.site.paths import relative_link
+from kbtool.util.plural import plural
 
 
 def _count(n: int) -> str:
-    return f"{n} paper{'s' * (n != 1)}"
+    return plural(n, "paper")
 
 
 def _topic_link(topic: Topic, from_uri: str, catalog: Catalog) -> str:
@@ -84,7 +86,8 @@ def render_topic_page(topic: Topic, catalog: Catalog) -> str:
     summary = _count(len(papers))
     if own != len(papers):
         summary += f", {own} filed here and {len(papers) - own} in sub-topics"
-    out.append(f"{summary}, newest first.\n\n")
+    map_link = relative_link(uri, paths.topic_map(topic.id))
+    out.append(f"{summary}, newest first · [their citation map]({map_link})\n\n")
     if children:
         below = {t.id for t in kb.topics.descendants(topic.id)}
 
