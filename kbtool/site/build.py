@@ -170,12 +170,12 @@ def serve_site(
         server = LiveReloadServer(
             builder=rebuild_or_keep, host=host, port=port, root=site_dir, mount_path=mount_path
         )
-        server.observer = _observer()
         server.error_handler = partial(_error_page, Path(site_dir))
         try:
             with mkdocs_errors(config_file, "served"):
-                rebuild(config)
+                rebuild(config)  # with no other thread yet, so it may use worker processes
             collector.start()
+            server.observer = _observer()
             server.watch(config.docs_dir)
             if config.config_file_path:
                 server.watch(config.config_file_path)
