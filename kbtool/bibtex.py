@@ -17,7 +17,7 @@ keys of the notes before it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 
@@ -134,8 +134,14 @@ def _explicit_key(note: Note) -> str:
     return _KEY_ALLOWED.sub("", value) if isinstance(value, str) else ""
 
 
-def citation_keys(notes: Iterable[Note]) -> dict[str, str]:
-    """A unique citation key for each note, by note path (see the module docstring)."""
+def citation_keys(
+    notes: Iterable[Note], derive: Callable[[Note], str] | None = None
+) -> dict[str, str]:
+    """A unique citation key for each note, by note path (see the module docstring).
+
+    ``derive`` stands in for :func:`derived_key` (a caller may remember its results).
+    """
+    derive = derive or derived_key
     notes = list(notes)
     taken: set[str] = set()
     keys: dict[str, str] = {}
@@ -156,7 +162,7 @@ def citation_keys(notes: Iterable[Note]) -> dict[str, str]:
         claim(note, key)
     derived = sorted((n for n in notes if n.path not in keys), key=added_order)
     for note in derived:
-        claim(note, derived_key(note))
+        claim(note, derive(note))
     return keys
 
 

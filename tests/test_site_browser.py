@@ -8,14 +8,21 @@ tests/conftest.py). These tests FAIL when Chromium is missing: run scripts/ensur
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Page
 
 from kbtool.config import Layout
 from kbtool.site.build import build_site
 from tests.support.browser import Watch, serve_directory
-from tests.support.site import INBOX_SCRIPT_TITLE, SITE_NAME, XSS_TITLE, copy_fixture
+from tests.support.site import (
+    INBOX_SCRIPT_TITLE,
+    SITE_NAME,
+    XSS_TITLE,
+    ServedSite,
+    copy_fixture,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -152,3 +159,30 @@ def test_index_pages_render(site_url: str, watched: tuple[Page, Watch]) -> None:
     assert rows.count() == 3
     response = page.request.get(site_url + "references.bib")
     assert response.ok and "@misc{blattmann2023stable," in response.text()
+
+
+def test_kbtool_serve_shows_a_saved_note_in_the_open_page(tmp_path: Path, browser: Browser) -> None:
+    """The writer's loop: save the note, and the page open beside the editor reloads by itself."""
+    root = copy_fixture(tmp_path / "kb")
+    served = ServedSite(root)
+    context = browser.new_context()
+    try:
+        served.wait_for("papers/2305.18290-dpo/", "奖励模型")
+        page = context.new_page()
+        page.goto(served.url + "papers/2305.18290-dpo/")
+        assert "A sentence written just now." not in page.content()
+        # Live reload polls once the page has loaded; give it its first request.
+        page.wait_for_timeout(500)
+        note = root / "notes" / "2305.18290-dpo.md"
+        note.write_text(
+            note.read_text(encoding="utf-8") + "\nA sentence written just now.\n",
+            encoding="utf-8",
+        )
+        page.get_by_text("A sentence written just now.").wait_for(timeout=60_000)
+        # The page reloaded itself (no test code navigated it).
+        navigation = page.evaluate("performance.getEntriesByType('navigation')[0].type")
+        assert navigation == "reload"
+        assert page.url == served.url + "papers/2305.18290-dpo/"
+    finally:
+        context.close()
+        served.close()

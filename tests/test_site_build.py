@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
-from urllib.request import urlopen
 
 import bibtexparser
 import pytest
@@ -20,7 +16,7 @@ from kbtool.scaffold import render_template
 from kbtool.site.build import build_site
 from tests.support.kb import REPO_ROOT, KnowledgeBaseFactory, RunKbtool, note_text
 from tests.support.search_index import BuiltIndex
-from tests.support.site import XSS_TITLE, copy_fixture
+from tests.support.site import XSS_TITLE, ServedSite, copy_fixture
 
 
 @pytest.fixture(scope="module")
@@ -35,9 +31,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _files(root: Path) -> list[str]:
-    """Every file of the knowledge base but the built site."""
+    """Every file of the knowledge base but the built site and kbtool's (git-ignored) cache."""
     found = (p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
-    return sorted(f for f in found if not f.startswith("site/"))
+    return sorted(f for f in found if not f.startswith(("site/", ".kbtool-cache/")))
 
 
 def page(site: Path, uri: str) -> str:
@@ -212,6 +208,15 @@ def test_init_output_builds_strictly(kb: KnowledgeBaseFactory, run_kbtool: RunKb
     assert not (kb.root / "docs" / "papers").exists()
 
 
+def test_build_without_the_page_cache(kb: KnowledgeBaseFactory, run_kbtool: RunKbtool) -> None:
+    kb.write_note("a.md", note_text("Text.\n", title="A", topics="[rlhf]"))
+    assert run_kbtool("build", "-q", "--no-cache").exit_code == 0
+    assert (kb.root / "site" / "papers" / "a" / "index.html").is_file()
+    assert not (kb.root / ".kbtool-cache" / "site").exists()
+    assert run_kbtool("build", "-q").exit_code == 0
+    assert (kb.root / ".kbtool-cache" / "site" / "pages.sqlite3").is_file()
+
+
 def test_an_anchor_kbtool_check_accepts_lands_on_that_heading(
     kb: KnowledgeBaseFactory, run_kbtool: RunKbtool
 ) -> None:
@@ -293,55 +298,40 @@ def test_bib_command(kb: KnowledgeBaseFactory, run_kbtool: RunKbtool) -> None:
     assert printed.exit_code == 0 and printed.stdout == text
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _fetch(url: str) -> str:
-    with urlopen(url, timeout=5) as response:
-        return str(response.read().decode("utf-8"))
-
-
-def _wait_for(url: str, text: str, process: subprocess.Popen[str], seconds: float) -> str:
-    """Poll the server until ``url`` shows ``text``; the deadline only bounds a failure."""
-    deadline = time.monotonic() + seconds
-    last = ""
-    while time.monotonic() < deadline:
-        assert process.poll() is None, process.stderr.read() if process.stderr else ""
-        try:
-            last = _fetch(url)
-            if text in last:
-                return last
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"{url} never showed {text!r}")
-
-
 @pytest.mark.slow
-def test_serve_rebuilds_when_a_note_or_topic_changes(kb: KnowledgeBaseFactory) -> None:
+def test_serve_shows_each_save_and_keeps_the_last_good_page(kb: KnowledgeBaseFactory) -> None:
     kb.write_note("a.md", note_text("First version.\n", title="Paper A", topics="[rlhf]"))
+    kb.write_note("b.md", note_text("Links to [[a]].\n", title="Paper B", topics="[rlhf]"))
     (kb.root / "topics").mkdir()
-    port = _free_port()
-    command = [sys.executable, "-m", "kbtool", "--root", str(kb.root), "serve", "-a"]
-    process = subprocess.Popen(
-        [*command, f"127.0.0.1:{port}"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
+    served = ServedSite(kb.root)
     try:
-        base = f"http://127.0.0.1:{port}"
-        _wait_for(f"{base}/papers/a/", "First version.", process, 60)
+        served.wait_for("papers/a/", "First version.")
         kb.write_note("a.md", note_text("Second version.\n", title="Paper A", topics="[rlhf]"))
-        _wait_for(f"{base}/papers/a/", "Second version.", process, 60)
+        served.wait_for("papers/a/", "Second version.")
+        # A note that no longer parses: the error in the terminal, the last good page served.
+        kb.write_note("a.md", "---\ntitle: [Paper A\ntopics: [rlhf]\n---\nThird.\n")
+        error = served.wait_for_log("notes/a.md:")
+        assert "frontmatter is not valid YAML" in error and "last good version" in error
+        assert "Second version." in served.fetch("papers/a/")
+        kb.write_note("a.md", note_text("Fourth version.\n", title="Paper A2", topics="[rlhf]"))
+        served.wait_for("papers/b/", "Paper A2")  # the link's label is the new title
+        kb.write_note("c.md", note_text("A new note.\n", title="Paper C", topics="[rlhf]"))
+        served.wait_for("topics/rlhf/", "Paper C")
+        (kb.root / "notes" / "c.md").unlink()
+        deadline = time.monotonic() + 60
+        while "Paper C" in served.fetch("topics/rlhf/") and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert "Paper C" not in served.fetch("topics/rlhf/")
         topics = (kb.root / "topics.yml").read_text(encoding="utf-8")
         kb.write("topics.yml", topics.replace("title: RLHF", "title: Renamed topic"))
-        _wait_for(f"{base}/topics/rlhf/", "Renamed topic", process, 60)
+        served.wait_for("topics/rlhf/", "Renamed topic")
         kb.write("topics/rlhf.md", "What I think about the whole topic.\n")
-        _wait_for(f"{base}/topics/rlhf/", "What I think about the whole topic.", process, 60)
+        served.wait_for("topics/rlhf/", "What I think about the whole topic.")
+        kb.write("docs/about.md", "# About these notes\n")
+        served.wait_for("about/", "About these notes")
+        assert "Traceback" not in "".join(served.stderr)
     finally:
-        process.terminate()
-        process.wait(timeout=20)
+        served.close()
 
 
 HEADINGS = [

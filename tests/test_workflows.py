@@ -197,3 +197,17 @@ def test_zizmor_would_catch_an_unpinned_action(tmp_path: Path) -> None:
     )
     assert result.returncode != 0
     assert "unpinned-uses" in result.stdout + result.stderr
+
+
+def test_pages_restores_and_saves_the_page_cache_around_the_build() -> None:
+    workflow = load(WORKFLOWS_DIR / "pages.yml")
+    names = [step.get("uses", step.get("run", "")) for step in workflow["jobs"]["build"]["steps"]]
+    build = next(i for i, n in enumerate(names) if n.startswith("mkdocs build"))
+    restore = next(i for i, n in enumerate(names) if n.startswith("actions/cache/restore@"))
+    save = next(i for i, n in enumerate(names) if n.startswith("actions/cache/save@"))
+    assert restore < build < save
+    steps = workflow["jobs"]["build"]["steps"]
+    assert steps[restore]["with"]["path"] == steps[save]["with"]["path"] == ".kbtool-cache/site"
+    key = steps[save]["with"]["key"]
+    assert key == steps[restore]["with"]["key"]
+    assert key.startswith(steps[restore]["with"]["restore-keys"])

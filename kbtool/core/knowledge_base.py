@@ -69,6 +69,7 @@ class KnowledgeBase:
     _by_name: dict[str, list[Note]] = field(default_factory=dict, repr=False)
     _anchors: dict[str, set[str]] = field(default_factory=dict, repr=False)
     _links: dict[str, list[LinkSpan]] = field(default_factory=dict, repr=False)
+    _names: dict[str, tuple[frozenset[str], str]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self._by_path = {note.path: note for note in self.notes}
@@ -78,9 +79,35 @@ class KnowledgeBase:
             names.update(a.casefold() for a in note.string_list("aliases"))
             if note.arxiv_id is not None:
                 names.add(note.arxiv_id.base.casefold())
+            self._names[note.path] = (frozenset(names), note.title)
             for name in names:
                 by_name[name].append(note)
         self._by_name = dict(by_name)
+
+    def note_names(self) -> dict[str, tuple[frozenset[str], str]]:
+        """Every note's path with the names a wikilink may call it by, and its title.
+
+        Two knowledge bases with equal note names resolve every link between
+        notes alike, and show the same titles for them (links to other files aside).
+        """
+        return self._names
+
+    def reuse_parsed_links(self, previous: KnowledgeBase) -> None:
+        """Take over the links and anchors ``previous`` parsed from notes that are here unchanged.
+
+        A note counts as unchanged when it is the very same :class:`Note` object.
+        """
+        for path, spans in previous._links.items():
+            if previous._by_path.get(path) is self._by_path.get(path) is not None:
+                self._links.setdefault(path, spans)
+        for path, found in previous._anchors.items():
+            if previous._by_path.get(path) is self._by_path.get(path) is not None:
+                self._anchors.setdefault(path, found)
+
+    def add_parsed_links(self, note: Note, spans: list[LinkSpan]) -> None:
+        """Take ``spans`` as the links of ``note`` (``extract_link_spans`` of its body)."""
+        if self._by_path.get(note.path) is note:
+            self._links.setdefault(note.path, spans)
 
     def anchors_of(self, note: Note) -> set[str]:
         if note.path not in self._anchors:
@@ -96,8 +123,9 @@ class KnowledgeBase:
             self._links[note.path] = extract_link_spans(note.body, note.body_line)
         return self._links[note.path]
 
-    def find_notes(self, name: str) -> list[Note]:
-        """Notes a wikilink ``name`` may mean: file stem, arXiv id (any version), title, alias."""
+    @staticmethod
+    def name_key(name: str) -> str:
+        """The name a wikilink target ``name`` is looked up by (see :meth:`note_names`)."""
         key = name.strip()
         if key.endswith(".md"):
             key = key[:-3]
@@ -105,7 +133,11 @@ class KnowledgeBase:
         arxiv = find_arxiv_id(key)
         if arxiv is not None:
             key = arxiv.base
-        return list(self._by_name.get(key.casefold(), []))
+        return key.casefold()
+
+    def find_notes(self, name: str) -> list[Note]:
+        """Notes a wikilink ``name`` may mean: file stem, arXiv id (any version), title, alias."""
+        return list(self._by_name.get(self.name_key(name), []))
 
     def resolve(self, note: Note, ref: LinkRef) -> ResolvedLink:
         """Resolve one link of ``note``; see :class:`LinkTargetKind`."""
@@ -247,10 +279,36 @@ def load_knowledge_base(layout: Layout) -> KnowledgeBase:
     note_files = find_note_files(layout)
     notes, read_problems = read_notes(layout, note_files.paths)
     topics, topic_problems = load_topics(layout.topics_file, layout.relative(layout.topics_file))
-    settings = load_settings(layout)
     text_files = find_note_files(layout, layout.topic_texts_dir)
     texts, text_problems = read_notes(layout, text_files.paths)
     text_problems = [*note_files.problems, *text_files.problems, *text_problems]
+    return assemble_knowledge_base(
+        layout,
+        notes,
+        topics,
+        load_settings(layout),
+        read_problems=read_problems + text_problems,
+        topic_problems=topic_problems,
+        texts=texts,
+    )
+
+
+def assemble_knowledge_base(
+    layout: Layout,
+    notes: list[Note],
+    topics: TopicRegistry,
+    settings: Settings,
+    *,
+    read_problems: list[Problem],
+    topic_problems: list[Problem],
+    texts: list[Note],
+) -> KnowledgeBase:
+    """A knowledge base from what was read: notes, topics, settings and the topics' own texts.
+
+    For readers that keep notes between reads (the site's serve loop); what it
+    returns is what :func:`load_knowledge_base` returns for the same files.
+    """
+    topic_problems = list(topic_problems)
     topic_texts: dict[str, TopicText] = {}
     for text in texts:
         topic_id = text.stem
@@ -265,5 +323,5 @@ def load_knowledge_base(layout: Layout) -> KnowledgeBase:
                 )
             )
     return KnowledgeBase(
-        layout, notes, topics, settings, topic_problems, read_problems + text_problems, topic_texts
+        layout, notes, topics, settings, topic_problems, list(read_problems), topic_texts
     )

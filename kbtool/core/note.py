@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +59,7 @@ class Note:
     has_frontmatter: bool = True
     _arxiv: ArxivId | None = field(default=None, repr=False, compare=False)
 
-    @property
+    @cached_property
     def stem(self) -> str:
         return Path(self.path).stem
 

@@ -25,3 +25,7 @@ class KnowledgeBaseConfig(Config):  # type: ignore[no-untyped-call]
     search = c.Type(bool, default=True)
     #: Entries in ``notes.xml``, the Atom feed of the notes added last.
     feed_notes = c.Type(int, default=20)
+    #: Keep rendered pages in ``.kbtool-cache/site/`` for later builds (and CI) to reuse.
+    cache = c.Type(bool, default=True)
+    #: Worker processes for the per-note work of a build (0: one per core; 1: none).
+    workers = c.Type(int, default=0)

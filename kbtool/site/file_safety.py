@@ -15,18 +15,10 @@ from pathlib import Path
 from mkdocs.structure.files import Files
 
 from kbtool.config import Layout
-from kbtool.core.files import find_files, is_markdown, refusal
+from kbtool.core.files import refusal
 from kbtool.core.knowledge_base import KnowledgeBase
 
 log = logging.getLogger("mkdocs.plugins.kbtool")
-
-
-def note_side_files(layout: Layout) -> list[Path]:
-    """Files beside the notes that pages may show or link to (images, PDFs): not notes."""
-    found = find_files(layout, layout.notes_dir, lambda name: not is_markdown(name))
-    for skipped in found.problems:
-        log.warning(f"{skipped.path}: {skipped.message}")
-    return list(found.paths)
 
 
 def refuse_unsafe_files(files: Files, layout: Layout) -> None:

@@ -2,7 +2,7 @@
 
 The glue between :mod:`kbtool.search` (pure: notes in, index files out; the browser
 code) and MkDocs: the plugin calls :func:`configure_search` from ``on_config`` and
-adds :func:`search_files` in ``on_files``. Material's own ``search`` plugin is not
+adds the files of :class:`SearchFiles` in ``on_files``. Material's own ``search`` plugin is not
 used: it would index every rendered page again.
 """
 
@@ -17,6 +17,7 @@ from mkdocs.structure.files import File
 
 from kbtool.search import SearchDocument, build_search_index, search_document, topic_document
 from kbtool.site.catalog import Catalog, Paper
+from kbtool.site.incremental.generated import GeneratedFile
 from kbtool.site.paths import SitePaths
 
 log = logging.getLogger("mkdocs.plugins.kbtool")
@@ -51,12 +52,13 @@ def paper_document(paper: Paper, catalog: Catalog) -> SearchDocument:
     )
 
 
-def search_documents(catalog: Catalog) -> list[SearchDocument]:
+def search_documents(catalog: Catalog, *, topics_only: bool = False) -> list[SearchDocument]:
     """One search document per paper, in the catalog's order (newest first), then one per
-    topic page, in the order of ``topics.yml``."""
+    topic page, in the order of ``topics.yml`` (only those with ``topics_only``)."""
     paths = catalog.paths
     texts = catalog.kb.topic_texts
-    return [paper_document(paper, catalog) for paper in catalog.papers] + [
+    papers = [] if topics_only else [paper_document(paper, catalog) for paper in catalog.papers]
+    return papers + [
         topic_document(
             topic,
             url=paths.url(paths.topic(topic.id)),
@@ -90,17 +92,71 @@ def configure_search(config: MkDocsConfig, paths: SitePaths) -> None:
         )
 
 
-def search_files(config: MkDocsConfig, catalog: Catalog, paths: SitePaths) -> list[File]:
-    """The index of the catalog's notes and the browser code, as files of the site."""
-    index = build_search_index(search_documents(catalog))
-    files = [
-        File.generated(config, f"{INDEX_DIR}/{name}", content=content)
-        for name, content in index.files.items()
-    ]
-    assets = _PACKAGE / "assets"
-    for name in (*ASSETS, STYLE_SHEET):
-        source = assets / name
-        files.append(
-            File.generated(config, f"{paths.assets_dir}/search/{name}", abs_src_path=str(source))
-        )
-    return files
+class SearchFiles:
+    """The index and the browser code as files of the site, kept from build to build.
+
+    A paper's document is made again only when its note (the very object: an
+    unchanged note is the same :class:`~kbtool.core.note.Note` from build to build)
+    or what the catalog says of it changed; the index is assembled again only when
+    a document changed, and only files whose bytes changed are marked for a
+    ``--dirty`` build (``kbtool serve``) to write.
+    """
+
+    def __init__(self) -> None:
+        self._papers: dict[str, tuple[tuple[object, ...], SearchDocument]] = {}
+        self._documents: list[SearchDocument] | None = None
+        self._index: dict[str, bytes] = {}
+        self._written: dict[str, bytes] = {}
+
+    def documents(self, catalog: Catalog) -> list[SearchDocument]:
+        """:func:`search_documents`, reusing the documents of unchanged papers."""
+        kept: dict[str, tuple[tuple[object, ...], SearchDocument]] = {}
+        for paper in catalog.papers:
+            key = (
+                id(paper.note),
+                paper.note.text,
+                catalog.paths.url(paper.uri),
+                paper.year,
+                catalog.citekeys[paper.path],
+                tuple((topic, catalog.topic_title(topic)) for topic in paper.topics),
+            )
+            known = self._papers.get(paper.path)
+            if known is not None and known[0] == key:
+                kept[paper.path] = known
+            else:
+                kept[paper.path] = (key, paper_document(paper, catalog))
+        self._papers = kept
+        papers = [kept[paper.path][1] for paper in catalog.papers]
+        return papers + search_documents(catalog, topics_only=True)
+
+    def files(self, config: MkDocsConfig, catalog: Catalog, paths: SitePaths) -> list[File]:
+        documents = self.documents(catalog)
+        known = self._documents
+        if (
+            known is None
+            or len(known) != len(documents)
+            or not all(
+                # Paper documents are kept objects when unchanged; topic documents are
+                # made anew each build and compared by value (they are few and small).
+                new is old or new == old
+                for new, old in zip(documents, known, strict=True)
+            )
+        ):
+            self._index = dict(build_search_index(documents).files)
+            self._documents = documents
+        files: list[File] = []
+        for name, content in self._index.items():
+            file = GeneratedFile.generated(config, f"{INDEX_DIR}/{name}", content=content)
+            assert isinstance(file, GeneratedFile)
+            file.changed = self._written.get(name) != content
+            files.append(file)
+        self._written = dict(self._index)
+        assets = _PACKAGE / "assets"
+        for name in (*ASSETS, STYLE_SHEET):
+            source = assets / name
+            files.append(
+                File.generated(
+                    config, f"{paths.assets_dir}/search/{name}", abs_src_path=str(source)
+                )
+            )
+        return files

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
 from pathlib import Path
+from urllib.request import urlopen
 
 from kbtool.citations.graph import build_citation_graph
 from kbtool.citations.store import CitationData, parse_citation_data
@@ -61,3 +68,62 @@ def copy_fixture(target: Path, citations: bool = False) -> Path:
         shutil.copyfile(CITATIONS, target / "citations.json")
     (target / "mkdocs.yml").write_text(render_template("mkdocs.yml", SITE_NAME), encoding="utf-8")
     return target
+
+
+class ServedSite:
+    """``kbtool serve`` on a knowledge base, in a subprocess, on a free port of 127.0.0.1."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = int(s.getsockname()[1])
+        self.url = f"http://127.0.0.1:{port}/"
+        command = [sys.executable, "-m", "kbtool", "--root", str(root), "serve", "-a"]
+        self.process = subprocess.Popen(
+            [*command, f"127.0.0.1:{port}"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        )
+        self.stderr: list[str] = []
+        self._reader = threading.Thread(target=self._read_stderr, daemon=True)
+        self._reader.start()
+
+    def _read_stderr(self) -> None:
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            self.stderr.append(line)
+
+    def fetch(self, path: str) -> str:
+        with urlopen(self.url + path, timeout=30) as response:
+            return str(response.read().decode("utf-8"))
+
+    def wait_for(self, path: str, text: str, seconds: float = 60) -> str:
+        """Poll ``path`` until it shows ``text``; the deadline only bounds a failure."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError("serve stopped:\n" + "".join(self.stderr[-40:]))
+            try:
+                page = self.fetch(path)
+                if text in page:
+                    return page
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise AssertionError(f"{path} never showed {text!r}:\n" + "".join(self.stderr[-40:]))
+
+    def wait_for_log(self, text: str, seconds: float = 60) -> str:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            found = [line for line in self.stderr if text in line]
+            if found:
+                return found[-1]
+            time.sleep(0.1)
+        raise AssertionError(f"serve never logged {text!r}:\n" + "".join(self.stderr[-40:]))
+
+    def close(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)

@@ -8,12 +8,16 @@ placeholder before Markdown runs and puts the HTML back after
 Python-Markdown's HTML parser most of a page. A block marked ``indexed=False``
 (lists that repeat other pages' titles) goes back only after the search plugin
 has indexed the page, which spares the search plugin's HTML parser too.
+
+The placeholders are named after a digest of the page, so the same page always
+gives the same Markdown to convert (a page converted once can be reused), and no
+page can contain its own placeholder by accident.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
-import uuid
 from dataclasses import dataclass
 
 START = "<!-- kbtool:html -->"
@@ -44,7 +48,7 @@ def stash_raw_blocks(markdown: str) -> tuple[str, dict[str, StashedBlock]]:
     if "<!-- kbtool:html" not in markdown:
         return markdown, {}
     stash: dict[str, StashedBlock] = {}
-    prefix = f"kbtool{uuid.uuid4().hex}x"
+    prefix = f"kbtool{hashlib.blake2b(markdown.encode(), digest_size=12).hexdigest()}x"
 
     def take(match: re.Match[str]) -> str:
         key = f"{prefix}{len(stash)}"

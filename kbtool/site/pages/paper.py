@@ -6,6 +6,12 @@ and links are made only from http(s) URLs. The body is the researcher's
 Markdown, its links pointed at the site's pages (:mod:`kbtool.site.markup.note_body`).
 The closing sections are left out of the search index: they repeat other
 pages' titles.
+
+:func:`paper_page_inputs` lists everything :func:`render_paper_page` reads, so
+a rebuild renders a paper's page again only when one of them changed. A new
+section that reads something more (another paper's field, a new file) adds it
+there too; ``tests/test_site_incremental.py`` compares rebuilt sites with
+clean ones after every kind of edit.
 """
 
 from __future__ import annotations
@@ -199,6 +205,32 @@ def render_bibtex_block(bibtex: str) -> str:
     return (
         '<div class="language-bibtex highlight kb-bibtex"><pre><span></span>'
         f"<code>{code}</code></pre></div>\n"
+    )
+
+
+def paper_page_inputs(paper: Paper, catalog: Catalog) -> tuple[object, ...]:
+    """Everything :func:`render_paper_page` reads for ``paper``: equal inputs, equal page.
+
+    The note itself (the card, the body, the BibTeX entry); its topics' titles;
+    where its links lead; what the lists of papers linking to it, citing it,
+    cited by it and related to it show of each paper; its citation count.
+    Another note's body is not among them: editing it leaves this page alone.
+    """
+    topics = catalog.kb.topics
+    return (
+        paper.note,
+        catalog.paths,
+        tuple((catalog.topic_title(t), t in topics) for t in paper.topics),
+        catalog.link_targets(paper.note),
+        tuple(m.listing for m in catalog.backlinks.get(paper.path, [])),
+        catalog.citations.entries.get(paper.path),  # the card's citation count
+        tuple(p.listing for p in catalog.cites(paper)),
+        tuple(p.listing for p in catalog.cited_by(paper)),
+        tuple(
+            (r.paper.listing, tuple(catalog.topic_title(t) for t in r.shared_topics), r.shared_tags)
+            for r in catalog.related(paper)
+        ),
+        catalog.citekeys[paper.path],
     )
 
 
