@@ -17,6 +17,7 @@ from kbtool.site.build import build_site
 from tests.support.kb import REPO_ROOT, KnowledgeBaseFactory, RunKbtool, note_text
 from tests.support.search_index import BuiltIndex
 from tests.support.site import XSS_TITLE, ServedSite, copy_fixture
+from tests.support.terminal import run_on_terminal
 
 
 @pytest.fixture(scope="module")
@@ -361,3 +362,27 @@ def test_kbtool_check_knows_the_anchors_the_site_gives_headings(
     html = (kb.root / "site" / "papers" / "h" / "index.html").read_text(encoding="utf-8")
     site = [i for i in re.findall(r'<h2[^>]* id="([^"]+)"', html) if not i.startswith("kb-")]
     assert [h.anchor for h in iter_headings(body)] == site
+
+
+def test_build_tells_of_each_page_and_shows_a_bar_on_a_terminal_only(tmp_path: Path) -> None:
+    root = copy_fixture(tmp_path / "kb")
+    heard: list[tuple[int, int | None]] = []
+    build_site(
+        Layout(root),
+        site_dir=tmp_path / "site",
+        strict=True,
+        progress=lambda done, total: heard.append((done, total)),
+    )
+    total = heard[-1][1]
+    assert total is not None and total > 10
+    assert heard == [(done, total) for done in range(1, total + 1)]  # every page, in order
+    run = run_on_terminal(
+        ["-m", "kbtool", "--root", str(root), "build", "--site-dir", str(tmp_path / "again")]
+    )
+    assert run.returncode == 0, run.terminal
+    assert "building: pages" in run.terminal and f"{total}/{total}" in run.terminal
+    assert run.stdout == ""
+    quiet = run_on_terminal(
+        ["-m", "kbtool", "--root", str(root), "build", "-q", "--site-dir", str(tmp_path / "q")]
+    )
+    assert quiet.returncode == 0 and "building: pages" not in quiet.terminal

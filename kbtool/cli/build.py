@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from kbtool.cli.app import CliContext, main
+from kbtool.cli.options import progress
 from kbtool.site.build import build_site, mkdocs_log
 
 
@@ -44,7 +45,12 @@ def build(
     site/index.html, or serve the folder). Exit status: 0 built, 7 MkDocs
     failed or warned under --strict.
     """
-    with mkdocs_log(logging.WARNING if quiet else logging.INFO):
-        out = build_site(cli.layout, site_dir=site_dir, strict=strict, cache=not no_cache)
+    with (
+        mkdocs_log(logging.WARNING if quiet else logging.INFO),
+        progress("building: pages", enabled=not quiet) as update,
+    ):
+        out = build_site(
+            cli.layout, site_dir=site_dir, strict=strict, cache=not no_cache, progress=update
+        )
     # With MkDocs' log it concludes, on stderr: the two streams are read in one order.
     click.echo(f"built the site in {out}", err=True)

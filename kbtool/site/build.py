@@ -52,6 +52,7 @@ from watchdog.observers.polling import PollingObserver
 from kbtool.config import Layout
 from kbtool.errors import ConfigError, KbtoolError, SiteBuildError
 from kbtool.site.config import KnowledgeBaseConfig
+from kbtool.util.progress import Progress
 
 log = logging.getLogger("mkdocs.plugins.kbtool")
 
@@ -87,12 +88,18 @@ def mkdocs_errors(config_file: Path, action: str) -> Iterator[None]:
 
 
 def build_site(
-    layout: Layout, *, site_dir: Path | None = None, strict: bool = False, cache: bool = True
+    layout: Layout,
+    *,
+    site_dir: Path | None = None,
+    strict: bool = False,
+    cache: bool = True,
+    progress: Progress | None = None,
 ) -> Path:
     """Build the site of ``layout`` into ``site_dir`` (default: mkdocs.yml's); return it.
 
     ``strict`` overrides mkdocs.yml's ``strict``: any MkDocs warning fails the build.
     ``cache=False`` neither reads nor writes the page cache (a clean build).
+    ``progress(done, total)`` hears of each page MkDocs builds.
     """
     config_file = layout.mkdocs_file
     options: dict[str, Any] = {"strict": strict}
@@ -100,10 +107,10 @@ def build_site(
         options["site_dir"] = str(site_dir)
     with mkdocs_errors(config_file, "built"):
         config = load_config(config_file=str(config_file), **options)
-        if not cache:
-            for plugin in config.plugins.values():
-                if isinstance(getattr(plugin, "config", None), KnowledgeBaseConfig):
-                    plugin.config.cache = False
+        for plugin in config.plugins.values():
+            if isinstance(getattr(plugin, "config", None), KnowledgeBaseConfig):
+                plugin.config.cache = plugin.config.cache and cache
+                plugin.progress = progress
         config.plugins.on_startup(command="build", dirty=False)
         try:
             build(config)

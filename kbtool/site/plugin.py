@@ -50,6 +50,7 @@ from kbtool.site.markup.remote_media import replace_remote_media
 from kbtool.site.paths import SitePaths
 from kbtool.site.render import SiteOptions
 from kbtool.site.search import SearchFiles, configure_search
+from kbtool.util.progress import Progress
 
 log = logging.getLogger("mkdocs.plugins.kbtool")
 
@@ -128,6 +129,10 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):  # type: ignore[no-u
         self.session: SiteSession | None = None
         self._session_for: tuple[object, ...] = ()
         self.search = SearchFiles()
+        #: Told of each page MkDocs builds, as ``progress(done, total)`` (``kbtool build``).
+        self.progress: Progress | None = None
+        self._pages_built = 0
+        self._pages_total: int | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command, self.dirty = command, dirty
@@ -223,6 +228,7 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):  # type: ignore[no-u
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         assert self.session is not None
         self.session.prepare_pages(config, files, nav)
+        self._pages_built, self._pages_total = 0, len(files.documentation_pages())
         return nav
 
     @event_priority(-100)  # last: after other plugins have seen the Markdown
@@ -253,6 +259,9 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):  # type: ignore[no-u
     def on_page_context(self, context: Any, *, page: Page, **kwargs: Any) -> Any:
         assert self.session is not None
         self.session.built_pages.add(page.url)
+        if self.progress is not None:
+            self._pages_built += 1
+            self.progress(self._pages_built, self._pages_total)
         stash = self.stashed.pop(page.file.src_uri, None)
         if stash and page.content is not None:
             page.content = restore_raw_blocks(page.content, stash, indexed=False)
