@@ -23,10 +23,10 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.site-installed
 
 serve: $(VENV)/.site-installed
-	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+	$(BIN)/kbtool serve --dev-addr 127.0.0.1:8000
 
 build: $(VENV)/.site-installed
-	$(BIN)/mkdocs build --strict
+	$(BIN)/kbtool build
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check kbtool tests benchmarks scripts
