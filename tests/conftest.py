@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from kbtool.arxiv.client import ArxivClient
@@ -22,6 +23,12 @@ from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, Watch, watched_page
 from tests.support.kb import KnowledgeBaseFactory, RunKbtool, run_cli
 from tests.support.s2_server import FakeSemanticScholar, MakeCitationSession
 from tests.support.seeds import ImportedSeeds, import_seeds
+
+# The suite draws the same examples on every run, so CI passes or fails on the code alone;
+# `pytest --hypothesis-profile=explore --hypothesis-seed=N` draws new ones to look for more.
+settings.register_profile("repeatable", derandomize=True, print_blob=True)
+settings.register_profile("explore", derandomize=False, print_blob=True)
+settings.load_profile("repeatable")
 
 #: Nothing listens here: Semantic Scholar "unreachable" unless a test serves a stand-in.
 UNREACHABLE_S2 = "http://127.0.0.1:9/graph/v1"

@@ -12,6 +12,7 @@ second or two, on a few knowledge bases of several such notes each.
 from __future__ import annotations
 
 import json
+import re
 import time
 
 import pytest
@@ -20,6 +21,8 @@ from hypothesis import strategies as st
 
 from kbtool.core.schema import FIELDS
 from tests.support.kb import KnowledgeBaseFactory, run_cli
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 #: The longest `check` may take on one generated note (they are at most a few KB).
 SECONDS_PER_NOTE = 3.0
@@ -128,13 +131,18 @@ def knowledge_base(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBaseFac
     return KnowledgeBaseFactory(tmp_path_factory.mktemp("property") / "kb")
 
 
+def line_count(text: str) -> int:
+    """Lines as editors and Markdown readers count them: CRLF, a lone CR and LF each end one."""
+    return len(_LINE_BREAK.split(text))
+
+
 def assert_located(problems: list[dict[str, object]], texts: dict[str, str]) -> None:
     """Every problem names a file it is about and a line in it (0: the whole file)."""
     for found in problems:
         path, line = found["path"], found["line"]
         assert isinstance(path, str) and isinstance(line, int), found
         if path in texts:
-            assert 0 <= line <= texts[path].count("\n") + 1, found
+            assert 0 <= line <= line_count(texts[path]), found
         else:
             assert path in ("topics.yml", "kbtool.yml", "notes") or path.startswith("topics/")
 

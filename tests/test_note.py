@@ -58,6 +58,14 @@ def test_bom_crlf_and_bad_bytes_are_reported_and_read() -> None:
     assert note.body.startswith("line ")
 
 
+def test_a_lone_carriage_return_ends_a_line_as_in_the_renderer() -> None:
+    note = parse_note(b"---\ntitle: A\rtopics: [rlhf]\n---\nbody\n", "n.md")
+    crlf = next(p for p in note.problems if p.name == "crlf")
+    assert (crlf.line, crlf.message) == (2, "CR (\\r) line endings; LF is expected")
+    assert note.fields["topics"] == ["rlhf"]
+    assert note.body_line == 5
+
+
 def test_missing_frontmatter_and_unclosed_frontmatter() -> None:
     assert names(parse_note("# Just text\n", "n.md").problems) == ["no-frontmatter"]
     assert names(parse_note("---\ntitle: A\n", "n.md").problems) == ["no-frontmatter"]

@@ -119,9 +119,10 @@ def decode_note_bytes(data: bytes, path: str) -> tuple[str, list[Problem]]:
             )
         )
         text = data.decode("utf-8", errors="replace")
-    if "\r" in text:
-        line = text[: text.index("\r")].count("\n") + 1
-        problems.append(problem(path, line, "crlf", "CRLF line endings; LF is expected"))
+    if (first_cr := text.find("\r")) >= 0:
+        line = text[:first_cr].count("\n") + 1
+        ending = "CRLF" if text.startswith("\r\n", first_cr) else "CR (\\r)"
+        problems.append(problem(path, line, "crlf", f"{ending} line endings; LF is expected"))
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text, problems
 
