@@ -192,7 +192,7 @@ def test_repository_mkdocs_yml_matches_the_init_template() -> None:
 
 
 def test_repository_site_builds_strictly(tmp_path: Path) -> None:
-    site = build_site(Layout(REPO_ROOT), site_dir=tmp_path / "site", strict=True)
+    site = build_site(Layout(REPO_ROOT), site_dir=tmp_path / "site", strict=True, cache=False)
     assert (site / "index.html").is_file()
     assert (site / "topics" / "index.html").is_file()
 
