@@ -3,7 +3,9 @@ term of every note can be found again, through the dictionary shards, at its pos
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ from kbtool.core.note import parse_note
 from kbtool.core.topics import Topic
 from kbtool.search import build_search_index, search_document, topic_document
 from kbtool.search.document import FIELDS, SearchDocument
-from kbtool.search.index import POSTINGS_FILE_BYTES, SearchIndex, shard_of
+from kbtool.search.index import POSTINGS_FILE_BYTES, SearchIndex, SearchIndexer, shard_of
 from kbtool.search.tokens import canonical, tokenize
 from kbtool.site.catalog import build_catalog
 from kbtool.site.paths import SitePaths
@@ -99,6 +101,35 @@ def test_the_index_is_the_same_for_the_same_notes(documents: list[SearchDocument
         json.loads(changed.files["manifest.json"])["id"]
         != json.loads(first.files["manifest.json"])["id"]
     )
+
+
+def test_an_index_built_again_after_edits_is_the_index_built_from_scratch(
+    documents: list[SearchDocument],
+) -> None:
+    indexer, rng = SearchIndexer(), random.Random(7)
+    current = list(documents)
+    indexer.index(current)
+    edits = [
+        # One document's text, terms and names become another's (terms come and go;
+        # common terms lose and gain holders before, after and between others).
+        lambda docs: [rng.randrange(len(docs))],
+        lambda docs: [0, len(docs) - 1],
+        lambda docs: [],  # nothing changed
+    ]
+    for _round in range(12):
+        for number in rng.choice(edits)(current):
+            other = current[rng.randrange(len(current))]
+            current[number] = dataclasses.replace(other, url=current[number].url)
+        assert indexer.index(list(current)).files == build_search_index(current).files
+    # A document with a term no other holds, then without it again.
+    lone = dataclasses.replace(
+        current[1], postings={**current[1].postings, "zzzlone": "8,1,0"}, names=("zzz",)
+    )
+    for edited in ([current[0], lone, *current[2:]], current):
+        assert indexer.index(edited).files == build_search_index(edited).files
+    # A note added or removed: built from scratch, the same files again.
+    for edited in (current[:-1], [*current, current[0]]):
+        assert indexer.index(edited).files == build_search_index(edited).files
 
 
 def test_large_vocabularies_are_split_into_small_shards(tmp_path: Path) -> None:

@@ -8,7 +8,8 @@ Built from the notes' own text at build time, never by parsing rendered HTML:
 - :mod:`kbtool.search.document`: :func:`search_document`, one note's fields and names,
   a pure function per note (a build can run it in parallel or cache it);
 - :mod:`kbtool.search.index`: :func:`build_search_index`, the sharded files the
-  browser fetches on demand;
+  browser fetches on demand, and :class:`SearchIndexer`, which builds them again
+  after a change by encoding only the changed documents' terms;
 - ``assets/``: the browser side, plain ES modules typed with JSDoc (``// @ts-check``):
   ``search.js`` (the box and the result list), ``search-worker.js`` (a module worker),
   ``search-engine.js`` (matching), ``search-index.js`` (the files, fetched as a query
@@ -23,11 +24,12 @@ Built from the notes' own text at build time, never by parsing rendered HTML:
 from __future__ import annotations
 
 from kbtool.search.document import SearchDocument, search_document, topic_document
-from kbtool.search.index import SearchIndex, build_search_index
+from kbtool.search.index import SearchIndex, SearchIndexer, build_search_index
 
 __all__ = [
     "SearchDocument",
     "SearchIndex",
+    "SearchIndexer",
     "build_search_index",
     "search_document",
     "topic_document",

@@ -36,6 +36,7 @@ Exact names are terms too: ``=`` followed by the name's canonical text
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 from collections.abc import Sequence
@@ -103,57 +104,186 @@ def _json(value: object) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def _collect(documents: Sequence[SearchDocument]) -> dict[str, list[str]]:
-    """Term → its postings, each document's entry preceded by the gap from the previous one."""
-    # Run once per term of every note: written for CPython's speed.
-    postings: dict[str, list[str]] = {}
-    last: dict[str, int] = {}
-    numbers = [f"{n}," for n in range(len(documents) + 1)]
-    get = postings.get
-    for doc, document in enumerate(documents):
-        for term, entry in document.postings.items():
-            found = get(term)
-            if found is None:
-                postings[term] = [numbers[doc] + entry]
-            else:
-                found.append(numbers[doc - last[term]] + entry)
-            last[term] = doc
-        for name in document.names:
-            term = EXACT + name
-            found = get(term)
-            if found is None:
-                postings[term] = [numbers[doc] + EXACT_ENTRY]
-            else:
-                found.append(numbers[doc - last[term]] + EXACT_ENTRY)
-            last[term] = doc
-    return postings
+def _terms(document: SearchDocument) -> dict[str, str]:
+    """Term → the document's postings entry for it, exact names included."""
+    return {**document.postings, **{EXACT + name: EXACT_ENTRY for name in document.names}}
+
+
+def _regap(piece: str, gap: int) -> str:
+    """A posting (``gap,entry``) with another gap."""
+    return f"{gap},{piece.split(',', 1)[1]}"
+
+
+class SearchIndexer:
+    """:func:`build_search_index`, again and again as documents change (``kbtool serve``).
+
+    After the first time, a build with as many documents as the last encodes again
+    only the terms of the documents that changed (a document is unchanged when it is
+    the same object or an equal one); what follows, packing the encoded terms into
+    files, is linear in the number of terms, not of postings. The files are the
+    same bytes :func:`build_search_index` makes of the same documents.
+    """
+
+    #: A build changing more than this share of the documents starts from scratch.
+    REBUILD_SHARE = 0.25
+
+    def __init__(self) -> None:
+        self._documents: list[SearchDocument] = []
+        self._holders: dict[str, list[int]] = {}  # term → documents holding it, ascending
+        self._pieces: dict[str, list[str]] = {}  # term → its postings, ``gap,entry`` each
+        self._encoded: dict[str, bytes] = {}  # term → its entry in a postings file
+        self._sorted: list[str] = []
+        self._texts: list[bytes] = []  # f/<n>.json
+
+    def index(self, documents: Sequence[SearchDocument]) -> SearchIndex:
+        documents = list(documents)
+        changed = self._changed(documents)
+        if changed is None:
+            self._from_scratch(documents)
+        else:
+            self._update(documents, changed)
+        return self._assemble()
+
+    def _changed(self, documents: list[SearchDocument]) -> list[int] | None:
+        known = self._documents
+        if not known or len(known) != len(documents):
+            return None
+        changed = [
+            number
+            for number, (new, old) in enumerate(zip(documents, known, strict=True))
+            if new is not old and new != old
+        ]
+        return None if len(changed) > self.REBUILD_SHARE * len(documents) else changed
+
+    def _from_scratch(self, documents: list[SearchDocument]) -> None:
+        # Run once per term of every note: written for CPython's speed.
+        postings: dict[str, list[str]] = {}
+        holders: dict[str, list[int]] = {}
+        last: dict[str, int] = {}
+        numbers = [f"{n}," for n in range(len(documents) + 1)]
+        get = postings.get
+        for doc, document in enumerate(documents):
+            entries = list(document.postings.items())
+            entries += [(EXACT + name, EXACT_ENTRY) for name in document.names]
+            for term, entry in entries:
+                found = get(term)
+                if found is None:
+                    postings[term] = [numbers[doc] + entry]
+                    holders[term] = [doc]
+                else:
+                    found.append(numbers[doc - last[term]] + entry)
+                    holders[term].append(doc)
+                last[term] = doc
+        self._encoded = {
+            term: f"{json.dumps(term, ensure_ascii=False)}:[{','.join(entries)}]".encode()
+            for term, entries in postings.items()
+        }
+        self._holders = holders
+        self._pieces = postings
+        self._sorted = sorted(postings)
+        self._texts = [_json({"text": document.text}) for document in documents]
+        self._documents = documents
+
+    def _update(self, documents: list[SearchDocument], changed: list[int]) -> None:
+        touched: set[str] = set()
+        for doc in changed:
+            old, new = _terms(self._documents[doc]), _terms(documents[doc])
+            for term in old.keys() - new.keys():
+                self._remove(term, doc)
+            for term, entry in new.items():
+                self._put(term, doc, entry)
+            touched |= old.keys() | new.keys()
+            self._texts[doc] = _json({"text": documents[doc].text})
+        self._documents = documents
+        for term in touched:
+            pieces = self._pieces.get(term)
+            if pieces is not None:
+                name = json.dumps(term, ensure_ascii=False)
+                self._encoded[term] = f"{name}:[{','.join(pieces)}]".encode()
+
+    def _put(self, term: str, doc: int, entry: str) -> None:
+        holders = self._holders.get(term)
+        if holders is None:
+            self._holders[term], self._pieces[term] = [doc], [f"{doc},{entry}"]
+            bisect.insort(self._sorted, term)
+            return
+        pieces = self._pieces[term]
+        at = bisect.bisect_left(holders, doc)
+        piece = f"{doc - (holders[at - 1] if at else 0)},{entry}"
+        if at < len(holders) and holders[at] == doc:
+            pieces[at] = piece
+            return
+        holders.insert(at, doc)
+        pieces.insert(at, piece)
+        if at + 1 < len(holders):
+            pieces[at + 1] = _regap(pieces[at + 1], holders[at + 1] - doc)
+
+    def _remove(self, term: str, doc: int) -> None:
+        holders, pieces = self._holders[term], self._pieces[term]
+        at = bisect.bisect_left(holders, doc)
+        del holders[at], pieces[at]
+        if not holders:
+            del self._holders[term], self._pieces[term], self._encoded[term]
+            self._sorted.pop(bisect.bisect_left(self._sorted, term))
+        elif at < len(holders):
+            pieces[at] = _regap(pieces[at], holders[at] - (holders[at - 1] if at else 0))
+
+    def _assemble(self) -> SearchIndex:
+        documents = self._documents
+        split, buckets = _sharding(self._sorted)
+        files, where = _postings_files(self._sorted, self._encoded, self._holders)
+        shards: dict[str, dict[str, list[int]]] = {}
+        for term in self._sorted:
+            frequency, number = where[term]
+            shards.setdefault(shard_of(term, split, buckets), {})[term] = [frequency, number]
+        for shard, entries in shards.items():
+            files[f"d/{shard}.json"] = _json(entries)
+        count = max(len(documents), 1)
+        averages = [
+            round(sum(d.lengths[f] for d in documents) / count, 3) for f in range(len(FIELDS))
+        ]
+        docs = {"lengths": [n for d in documents for n in d.lengths], **_facets(documents)}
+        files["docs.json"] = _json(docs)
+        files["heads.json"] = _json(_heads(documents))
+        for number, text in enumerate(self._texts):
+            files[f"f/{number}.json"] = text
+        digest = hashlib.sha1(usedforsecurity=False)
+        for path in sorted(files):
+            digest.update(path.encode() + b"\0" + files[path])
+        manifest = {
+            "format": FORMAT,
+            "id": digest.hexdigest()[:16],
+            "documents": len(documents),
+            "fields": list(FIELDS),
+            "averages": averages,
+            "split": "".join(sorted(split)),
+            "buckets": buckets,
+            "shards": sorted(shards),
+        }
+        files["manifest.json"] = _json(manifest)
+        return SearchIndex(files=files, documents=len(documents), terms=len(self._sorted))
 
 
 def _postings_files(
-    postings: dict[str, list[str]],
+    terms: list[str], encoded: dict[str, bytes], holders: dict[str, list[int]]
 ) -> tuple[dict[str, bytes], dict[str, tuple[int, int]]]:
-    """Pack the postings into files; return them and term → (frequency, file number)."""
+    """Pack the encoded postings of ``terms`` (sorted) into files; return them and
+    term → (frequency, file number)."""
     files: dict[str, bytes] = {}
     where: dict[str, tuple[int, int]] = {}
     chunk: list[bytes] = []
     size = 0
-
-    def close() -> None:
-        nonlocal size
-        if chunk:
-            files[f"p/{len(files)}.json"] = b"{" + b",".join(chunk) + b"}"
-            chunk.clear()
-            size = 0
-
-    for term in sorted(postings):
-        entries = postings[term]
-        entry = f"{json.dumps(term, ensure_ascii=False)}:[{','.join(entries)}]".encode()
+    for term in terms:
+        entry = encoded[term]
         if chunk and size + len(entry) > POSTINGS_FILE_BYTES:
-            close()
+            files[f"p/{len(files)}.json"] = b"{" + b",".join(chunk) + b"}"
+            chunk = []
+            size = 0
         chunk.append(entry)
         size += len(entry) + 1
-        where[term] = (len(entries), len(files))
-    close()
+        where[term] = (len(holders[term]), len(files))
+    if chunk:
+        files[f"p/{len(files)}.json"] = b"{" + b",".join(chunk) + b"}"
     return files, where
 
 
@@ -190,34 +320,4 @@ def _heads(documents: Sequence[SearchDocument]) -> dict[str, object]:
 
 def build_search_index(documents: Sequence[SearchDocument]) -> SearchIndex:
     """The index of ``documents`` (numbered in this order), as files (see the module docstring)."""
-    postings = _collect(documents)
-    split, buckets = _sharding(list(postings))
-    files, where = _postings_files(postings)
-    shards: dict[str, dict[str, list[int]]] = {}
-    for term in sorted(where):
-        frequency, number = where[term]
-        shards.setdefault(shard_of(term, split, buckets), {})[term] = [frequency, number]
-    for shard, entries in shards.items():
-        files[f"d/{shard}.json"] = _json(entries)
-    count = max(len(documents), 1)
-    averages = [round(sum(d.lengths[f] for d in documents) / count, 3) for f in range(len(FIELDS))]
-    docs = {"lengths": [n for d in documents for n in d.lengths], **_facets(documents)}
-    files["docs.json"] = _json(docs)
-    files["heads.json"] = _json(_heads(documents))
-    for number, document in enumerate(documents):
-        files[f"f/{number}.json"] = _json({"text": document.text})
-    digest = hashlib.sha1(usedforsecurity=False)
-    for path in sorted(files):
-        digest.update(path.encode() + b"\0" + files[path])
-    manifest = {
-        "format": FORMAT,
-        "id": digest.hexdigest()[:16],
-        "documents": len(documents),
-        "fields": list(FIELDS),
-        "averages": averages,
-        "split": "".join(sorted(split)),
-        "buckets": buckets,
-        "shards": sorted(shards),
-    }
-    files["manifest.json"] = _json(manifest)
-    return SearchIndex(files=files, documents=len(documents), terms=len(postings))
+    return SearchIndexer().index(documents)

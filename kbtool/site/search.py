@@ -15,7 +15,7 @@ from mkdocs.config.config_options import ExtraScriptValue
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File
 
-from kbtool.search import SearchDocument, build_search_index, search_document, topic_document
+from kbtool.search import SearchDocument, SearchIndexer, search_document, topic_document
 from kbtool.site.catalog import Catalog, Paper
 from kbtool.site.incremental.generated import GeneratedFile
 from kbtool.site.paths import SitePaths
@@ -98,13 +98,15 @@ class SearchFiles:
     A paper's document is made again only when its note (the very object: an
     unchanged note is the same :class:`~kbtool.core.note.Note` from build to build)
     or what the catalog says of it changed; the index is assembled again only when
-    a document changed, and only files whose bytes changed are marked for a
-    ``--dirty`` build (``kbtool serve``) to write.
+    a document changed, encoding again only the terms of changed documents
+    (:class:`~kbtool.search.SearchIndexer`), and only files whose bytes changed are
+    marked for a ``--dirty`` build (``kbtool serve``) to write.
     """
 
     def __init__(self) -> None:
         self._papers: dict[str, tuple[tuple[object, ...], SearchDocument]] = {}
         self._documents: list[SearchDocument] | None = None
+        self._indexer = SearchIndexer()
         self._index: dict[str, bytes] = {}
         self._written: dict[str, bytes] = {}
 
@@ -142,7 +144,7 @@ class SearchFiles:
                 for new, old in zip(documents, known, strict=True)
             )
         ):
-            self._index = dict(build_search_index(documents).files)
+            self._index = self._indexer.index(documents).files
             self._documents = documents
         files: list[File] = []
         for name, content in self._index.items():
