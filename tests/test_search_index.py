@@ -167,3 +167,12 @@ def test_an_empty_knowledge_base_has_an_empty_index(tmp_path: Path) -> None:
     index = written(build_search_index([]), tmp_path)
     assert index.manifest["documents"] == 0 and index.manifest["shards"] == []
     assert index.postings("anything") == {}
+
+
+def test_a_document_read_back_from_the_cache_is_the_same(
+    documents: list[SearchDocument],
+) -> None:
+    for document in documents:
+        again = SearchDocument.from_bytes(document.to_bytes())
+        assert dataclasses.astuple(again) == dataclasses.astuple(document)
+        assert build_search_index([again]).files == build_search_index([document]).files

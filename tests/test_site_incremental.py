@@ -604,6 +604,7 @@ def test_worker_processes_build_the_same_site(tmp_path: Path) -> None:
         )
         assert done.returncode == 0, done.stderr[-3000:]
         sites[workers] = site_files(site)
-        # One worker: no pool. Two: notes read, pages rendered, converted and templated in pools.
-        assert int(done.stdout.split()[-1]) == (0 if workers == 1 else 4)
+        # One worker: no pool. Two: notes read, pages rendered, converted and templated,
+        # and search documents made, in pools.
+        assert int(done.stdout.split()[-1]) == (0 if workers == 1 else 5)
     assert sites[1] == sites[2]

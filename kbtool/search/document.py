@@ -9,10 +9,11 @@ too (:func:`topic_document`): the researcher writes about whole topics as well.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from operator import sub
 
 from kbtool.core.note import Note
@@ -35,7 +36,7 @@ _TITLE_HEAD = re.compile(r"\s*[:：]\s*|\s+[-–—]+\s+")
 _PARENTHESES = re.compile(r"[(（]([^()（）]{1,32})[)）]")
 
 
-@dataclass(frozen=True, eq=False)
+@dataclasses.dataclass(frozen=True, eq=False)
 class SearchDocument:
     """What the index needs of one note; see :func:`search_document`."""
 
@@ -60,13 +61,30 @@ class SearchDocument:
     #: Names the note answers to exactly, as :func:`~kbtool.search.tokens.canonical` text.
     names: tuple[str, ...]
 
+    def to_bytes(self) -> bytes:
+        """The document as JSON, for a build's cache (:meth:`from_bytes` reads it back)."""
+        return json.dumps(dataclasses.asdict(self), ensure_ascii=False).encode("utf-8")
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> SearchDocument:
+        fields = json.loads(data)
+        return cls(
+            **{
+                **fields,
+                "topics": tuple((topic, title) for topic, title in fields["topics"]),
+                "tags": tuple(fields["tags"]),
+                "lengths": tuple(fields["lengths"]),
+                "names": tuple(fields["names"]),
+            }
+        )
+
 
 def _text_field(note: Note, key: str) -> str:
     value = note.fields.get(key)
     return " ".join(value.split()) if isinstance(value, str) else ""
 
 
-@dataclass
+@dataclasses.dataclass
 class FieldTerms:
     """One field's terms: positions of each (but CJK characters alone: their counts)."""
 

@@ -201,7 +201,10 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):  # type: ignore[no-u
         for file in side_files + _asset_files(config, paths, self.config.math):
             files.append(file)
         if self.config.search and site.catalog is not None:
-            for file in self.search.files(config, site.catalog, paths):
+            search_files = self.search.files(
+                config, site.catalog, paths, cache=session.cache, workers=session.workers
+            )
+            for file in search_files:
                 files.append(file)
         report = session.report
         changed = "every page" if report.everything else f"{len(report.changed)} changed"
