@@ -63,7 +63,8 @@ class SearchDocument:
 
     def to_bytes(self) -> bytes:
         """The document as JSON, for a build's cache (:meth:`from_bytes` reads it back)."""
-        return json.dumps(dataclasses.asdict(self), ensure_ascii=False).encode("utf-8")
+        fields = {field.name: getattr(self, field.name) for field in dataclasses.fields(self)}
+        return json.dumps(fields, ensure_ascii=False).encode("utf-8")
 
     @classmethod
     def from_bytes(cls, data: bytes) -> SearchDocument:

@@ -112,9 +112,11 @@ def _paper_facts(paper: Paper, catalog: Catalog) -> PaperFacts:
     )
 
 
-def _facts_document(job: tuple[Note, PaperFacts]) -> SearchDocument:
+def _facts_document(job: tuple[Note, PaperFacts]) -> bytes:
+    """A paper's search document, as bytes: what a worker hands back fastest, and what the
+    cache keeps."""
     note, (_text, url, year, citekey, topics) = job
-    return search_document(note, url=url, year=year, citekey=citekey, topics=topics)
+    return search_document(note, url=url, year=year, citekey=citekey, topics=topics).to_bytes()
 
 
 def _cache_key(facts: PaperFacts) -> str:
@@ -164,12 +166,12 @@ class SearchFiles:
                     kept[paper.path] = (facts, SearchDocument.from_bytes(data))
         made = [(paper, facts) for paper, facts in missing if paper.path not in kept]
         jobs = [(paper.note, facts) for paper, facts in made]
-        for (paper, facts), document in zip(
+        for (paper, facts), data in zip(
             made, map_in_workers(_facts_document, jobs, workers), strict=True
         ):
-            kept[paper.path] = (facts, document)
+            kept[paper.path] = (facts, SearchDocument.from_bytes(data))
             if usable is not None:
-                usable.put(_cache_key(facts), document.to_bytes())
+                usable.put(_cache_key(facts), data)
         self._papers = kept
         papers = [kept[paper.path][1] for paper in catalog.papers]
         return papers + self._topic_documents(catalog)
