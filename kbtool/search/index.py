@@ -118,10 +118,11 @@ class SearchIndexer:
     """:func:`build_search_index`, again and again as documents change (``kbtool serve``).
 
     After the first time, a build with as many documents as the last encodes again
-    only the terms of the documents that changed (a document is unchanged when it is
-    the same object or an equal one); what follows, packing the encoded terms into
-    files, is linear in the number of terms, not of postings. The files are the
-    same bytes :func:`build_search_index` makes of the same documents.
+    only the terms of the documents that changed (an unchanged document is the very
+    object of the last build: :class:`SearchDocument` compares by identity); what
+    follows, packing the encoded terms into files, is linear in the number of terms,
+    not of postings. The files are the same bytes :func:`build_search_index` makes of
+    the same documents.
     """
 
     #: A build changing more than this share of the documents starts from scratch.
@@ -151,7 +152,7 @@ class SearchIndexer:
         changed = [
             number
             for number, (new, old) in enumerate(zip(documents, known, strict=True))
-            if new is not old and new != old
+            if new is not old
         ]
         return None if len(changed) > self.REBUILD_SHARE * len(documents) else changed
 

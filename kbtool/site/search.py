@@ -44,34 +44,10 @@ STYLE_SHEET = "search.css"
 INDEX_DIR = "search"
 
 
-def paper_document(paper: Paper, catalog: Catalog) -> SearchDocument:
-    """The search document of one paper: a pure function of its note and the few facts the
-    catalog holds about it (URL, year, citation key, topic titles), so a build may compute
-    it in another process or keep it from the last build while the note is unchanged."""
-    return search_document(
-        paper.note,
-        url=catalog.paths.url(paper.uri),
-        year=paper.year,
-        citekey=catalog.citekeys[paper.path],
-        topics=[(topic, catalog.topic_title(topic)) for topic in paper.topics],
-    )
-
-
-def search_documents(catalog: Catalog, *, topics_only: bool = False) -> list[SearchDocument]:
+def search_documents(catalog: Catalog) -> list[SearchDocument]:
     """One search document per paper, in the catalog's order (newest first), then one per
-    topic page, in the order of ``topics.yml`` (only those with ``topics_only``)."""
-    paths = catalog.paths
-    texts = catalog.kb.topic_texts
-    papers = [] if topics_only else [paper_document(paper, catalog) for paper in catalog.papers]
-    return papers + [
-        topic_document(
-            topic,
-            url=paths.url(paths.topic(topic.id)),
-            text=texts[topic.id].note.body if topic.id in texts else "",
-            parent=catalog.topic_title(topic.parent) if topic.parent else "",
-        )
-        for topic in catalog.kb.topics
-    ]
+    topic page, in the order of ``topics.yml``."""
+    return SearchFiles().documents(catalog)
 
 
 def configure_search(config: MkDocsConfig, paths: SitePaths) -> None:
@@ -148,7 +124,8 @@ class SearchFiles:
     def documents(
         self, catalog: Catalog, cache: SiteCache | None = None, workers: int = 1
     ) -> list[SearchDocument]:
-        """:func:`search_documents`, reusing the documents of unchanged papers and topics."""
+        """:func:`search_documents`, reusing the documents of unchanged papers and topics
+        (``cache``: the site's page cache; ``workers``: how many processes may make them)."""
         kept: dict[str, tuple[PaperFacts, SearchDocument]] = {}
         missing: list[tuple[Paper, PaperFacts]] = []
         for paper in catalog.papers:
