@@ -13,7 +13,8 @@ Policy:
   from another endpoint are not reused.
 * A missing, unreadable or damaged cache file counts as empty (and is rewritten):
   the cache can always be deleted. Saving is atomic, so a killed run leaves the
-  previous cache or the new one, never a broken file.
+  previous cache or the new one, never a broken file; two runs at once each keep
+  what they fetched (:class:`~kbtool.util.answer_cache.AnswerCache`).
 
 ``kbtool watch`` (a later issue) stores the records of its search pages here too,
 so adopting a paper from the inbox with ``kbtool new`` needs no request.
@@ -22,131 +23,42 @@ so adopting a paper from the inbox with ``kbtool new`` needs no request.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from kbtool.arxiv.record import ArxivRecord
 from kbtool.config import lock_file
-from kbtool.util.clock import Clock
-from kbtool.util.locks import file_lock
-from kbtool.util.state_file import FileVersion, file_version, read_state, write_state
-
-CACHE_FORMAT = 1
-UNKNOWN_MAX_AGE = timedelta(days=1)
+from kbtool.util.answer_cache import AnswerCache
 
 
-@dataclass
-class MetadataCache:
+class MetadataCache(AnswerCache[ArxivRecord]):
     """Records by base id (no version), each with the time it was fetched."""
 
-    path: Path
-    clock: Clock
-    max_age: timedelta
-    endpoint: str
-    records: dict[str, tuple[datetime, ArxivRecord]] = field(default_factory=dict)
-    unknown: dict[str, datetime] = field(default_factory=dict)
-    warning: str | None = None
-    #: Ids this run stored, to lay over the file as it is on disk when saving.
-    _stored: set[str] = field(default_factory=set, repr=False)
-    _version: FileVersion | None = field(default=None, repr=False)  # the file as last read
+    WHAT = "arXiv metadata cache"
+    SECTION = "records"
+    ENTRY = "record"
 
-    @classmethod
-    def load(cls, path: Path, clock: Clock, max_age: timedelta, endpoint: str) -> MetadataCache:
-        """The cache at ``path``; empty (with a ``warning``) when it cannot be used."""
-        cache = cls(path, clock, max_age, endpoint)
-        cache._version = file_version(path)  # before reading: never newer than what is read
-        data, cache.warning = read_state(path, CACHE_FORMAT, "metadata cache")
-        if data is None or data.get("endpoint") != endpoint:
-            return cache
-        try:
-            cache.records = {
-                base: (_time(entry["fetched"]), ArxivRecord.from_json(entry["record"]))
-                for base, entry in _mapping(data.get("records")).items()
-            }
-            cache.unknown = {
-                base: _time(when) for base, when in _mapping(data.get("unknown")).items()
-            }
-        except (KeyError, TypeError, ValueError) as err:
-            cache.records, cache.unknown = {}, {}
-            cache.warning = f"{path}: damaged metadata cache ignored ({err})"
-        return cache
+    @staticmethod
+    def decode(data: Any) -> ArxivRecord:
+        return ArxivRecord.from_json(data)
 
-    def _is_fresh(self, fetched: datetime, max_age: timedelta) -> bool:
-        age = self.clock.now() - fetched
-        # A time in the future (a clock that jumped) is not trusted either.
-        return timedelta(minutes=-5) <= age < max_age
+    @staticmethod
+    def encode(answer: ArxivRecord) -> Any:
+        return answer.to_json()
+
+    def lock_path(self) -> Path:
+        return lock_file(self.path)
+
+    @property
+    def records(self) -> dict[str, tuple[datetime, ArxivRecord]]:
+        """The cached records by base id, each with the time it was fetched."""
+        return self.answers
 
     def fresh_record(self, base: str) -> ArxivRecord | None:
         """The cached record for ``base`` if it is younger than the cache's age limit."""
-        entry = self.records.get(base)
-        if entry is None or not self._is_fresh(entry[0], self.max_age):
-            return None
-        return entry[1]
-
-    def known_unknown(self, base: str) -> bool:
-        """True when arXiv recently said it has no paper ``base``."""
-        when = self.unknown.get(base)
-        return when is not None and self._is_fresh(when, min(self.max_age, UNKNOWN_MAX_AGE))
+        return self.fresh(base)
 
     def store(self, records: Iterable[ArxivRecord], unknown: Iterable[str] = ()) -> None:
         """Remember ``records`` and ``unknown`` ids as fetched now (in memory; see :meth:`save`)."""
-        now = self.clock.now()
-        for record in records:
-            self.records[record.base] = (now, record)
-            self.unknown.pop(record.base, None)
-            self._stored.add(record.base)
-        for base in unknown:
-            self.unknown[base] = now
-            self.records.pop(base, None)
-            self._stored.add(base)
-
-    def save(self) -> None:
-        """Write the cache atomically, with what other kbtools saved meanwhile.
-
-        Under a lock, the ids this run stored are laid over the file as it is now:
-        two runs at once each keep what they fetched.
-        """
-        with file_lock(lock_file(self.path), "updating the arXiv metadata cache"):
-            if file_version(self.path) != self._version:  # written by another kbtool
-                on_disk = MetadataCache.load(self.path, self.clock, self.max_age, self.endpoint)
-                for base in self._stored:
-                    on_disk.records.pop(base, None)
-                    on_disk.unknown.pop(base, None)
-                    if base in self.records:
-                        on_disk.records[base] = self.records[base]
-                    if base in self.unknown:
-                        on_disk.unknown[base] = self.unknown[base]
-                self.records, self.unknown = on_disk.records, on_disk.unknown
-            self._write()
-            self._version = file_version(self.path)
-        self._stored = set()
-
-    def _write(self) -> None:
-        data = {
-            "endpoint": self.endpoint,
-            "records": {
-                base: {"fetched": fetched.isoformat(), "record": record.to_json()}
-                for base, (fetched, record) in sorted(self.records.items())
-            },
-            "unknown": {base: when.isoformat() for base, when in sorted(self.unknown.items())},
-        }
-        write_state(self.path, CACHE_FORMAT, data)
-
-
-def _mapping(value: Any) -> dict[str, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise TypeError("not a mapping")
-    return value
-
-
-def _time(value: Any) -> datetime:
-    if not isinstance(value, str):
-        raise TypeError("time is not text")
-    parsed = datetime.fromisoformat(value)
-    if parsed.tzinfo is None:
-        raise ValueError(f"time without time zone: {value}")
-    return parsed
+        self.remember(((record.base, record) for record in records), unknown)

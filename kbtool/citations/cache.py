@@ -1,6 +1,6 @@
 """The local Semantic Scholar cache: ``.kbtool-cache/s2/papers.json`` (ignored by git).
 
-The same policy as the arXiv metadata cache (:mod:`kbtool.arxiv.cache`):
+The same policy as the arXiv metadata cache (:class:`~kbtool.util.answer_cache.AnswerCache`):
 
 * a paper's answer is reused for ``citations.cache_max_age`` (default 7d), so a
   rerun of ``enrich`` makes no request; ``kbtool enrich --refresh`` asks at once;
@@ -16,140 +16,29 @@ a request.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from kbtool.citations.parse import S2Paper
 from kbtool.config import lock_file
-from kbtool.util.atomic_write import write_text_atomic
-from kbtool.util.clock import Clock
-from kbtool.util.locks import file_lock
-from kbtool.util.state_file import FileVersion, file_version, read_state
-
-CACHE_FORMAT = 1
-UNKNOWN_MAX_AGE = timedelta(days=1)
+from kbtool.util.answer_cache import AnswerCache
 
 
-@dataclass
-class CitationCache:
+class CitationCache(AnswerCache[S2Paper]):
     """S2's answers by paper key, each with the time it was fetched."""
 
-    path: Path
-    clock: Clock
-    max_age: timedelta
-    endpoint: str
-    papers: dict[str, tuple[datetime, S2Paper]] = field(default_factory=dict)
-    unknown: dict[str, datetime] = field(default_factory=dict)
-    warning: str | None = None
-    _stored: set[str] = field(default_factory=set, repr=False)  # keys this run stored
-    _version: FileVersion | None = field(default=None, repr=False)  # the file as last read
+    WHAT = "citation cache"
+    SECTION = "papers"
+    ENTRY = "paper"
+    COMPACT = True  # nobody reads it, and it can be large
 
-    @classmethod
-    def load(cls, path: Path, clock: Clock, max_age: timedelta, endpoint: str) -> CitationCache:
-        """The cache at ``path``; empty (with a ``warning``) when it cannot be used."""
-        cache = cls(path, clock, max_age, endpoint)
-        cache._version = file_version(path)  # before reading: never newer than what is read
-        data, cache.warning = read_state(path, CACHE_FORMAT, "citation cache")
-        if data is None or data.get("endpoint") != endpoint:
-            return cache
-        try:
-            cache.papers = {
-                str(key): (_time(entry["fetched"]), S2Paper.from_json(entry["paper"]))
-                for key, entry in _mapping(data.get("papers")).items()
-            }
-            cache.unknown = {
-                str(key): _time(when) for key, when in _mapping(data.get("unknown")).items()
-            }
-        except (KeyError, TypeError, ValueError) as err:
-            cache.papers, cache.unknown = {}, {}
-            cache.warning = f"{path}: damaged citation cache ignored ({err})"
-        return cache
+    @staticmethod
+    def decode(data: Any) -> S2Paper:
+        return S2Paper.from_json(data)
 
-    def _is_fresh(self, fetched: datetime, max_age: timedelta) -> bool:
-        age = self.clock.now() - fetched
-        # A time in the future (a clock that jumped) is not trusted either.
-        return timedelta(minutes=-5) <= age < max_age
+    @staticmethod
+    def encode(answer: S2Paper) -> Any:
+        return answer.to_json()
 
-    def fresh(self, key: str) -> S2Paper | None:
-        """The cached answer for ``key`` if it is younger than the cache's age limit."""
-        entry = self.papers.get(key)
-        if entry is None or not self._is_fresh(entry[0], self.max_age):
-            return None
-        return entry[1]
-
-    def entry(self, key: str) -> tuple[datetime, S2Paper] | None:
-        """The cached answer for ``key`` and when it was fetched, however old."""
-        return self.papers.get(key)
-
-    def known_unknown(self, key: str) -> bool:
-        """True when S2 recently said it has no paper ``key``."""
-        when = self.unknown.get(key)
-        return when is not None and self._is_fresh(when, min(self.max_age, UNKNOWN_MAX_AGE))
-
-    def store(self, papers: Iterable[tuple[str, S2Paper]], unknown: Iterable[str] = ()) -> None:
-        """Remember answers (by key) and unknown keys as fetched now; see :meth:`save`."""
-        now = self.clock.now()
-        for key, paper in papers:
-            self.papers[key] = (now, paper)
-            self.unknown.pop(key, None)
-            self._stored.add(key)
-        for key in unknown:
-            self.unknown[key] = now
-            self.papers.pop(key, None)
-            self._stored.add(key)
-
-    def save(self) -> None:
-        """Write the cache atomically, with what other kbtools saved meanwhile.
-
-        Under a lock, the keys this run stored are laid over the file as it is now:
-        two runs at once each keep what they fetched.
-        """
-        with file_lock(lock_file(self.path), "updating the citation cache"):
-            if file_version(self.path) != self._version:  # written by another kbtool
-                on_disk = CitationCache.load(self.path, self.clock, self.max_age, self.endpoint)
-                for key in self._stored:
-                    on_disk.papers.pop(key, None)
-                    on_disk.unknown.pop(key, None)
-                    if key in self.papers:
-                        on_disk.papers[key] = self.papers[key]
-                    if key in self.unknown:
-                        on_disk.unknown[key] = self.unknown[key]
-                self.papers, self.unknown = on_disk.papers, on_disk.unknown
-            self._write()
-            self._version = file_version(self.path)
-        self._stored = set()
-
-    def _write(self) -> None:
-        data = {
-            "endpoint": self.endpoint,
-            "papers": {
-                key: {"fetched": fetched.isoformat(), "paper": paper.to_json()}
-                for key, (fetched, paper) in sorted(self.papers.items())
-            },
-            "unknown": {key: when.isoformat() for key, when in sorted(self.unknown.items())},
-        }
-        # Compact, unlike the committed files: nobody reads this one, and it can be large.
-        document = {"format": CACHE_FORMAT, **data}
-        text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
-        write_text_atomic(self.path, text + "\n")
-
-
-def _mapping(value: Any) -> dict[str, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise TypeError("not a mapping")
-    return value
-
-
-def _time(value: Any) -> datetime:
-    if not isinstance(value, str):
-        raise TypeError("time is not text")
-    parsed = datetime.fromisoformat(value)
-    if parsed.tzinfo is None:
-        raise ValueError(f"time without time zone: {value}")
-    return parsed
+    def lock_path(self) -> Path:
+        return lock_file(self.path)

@@ -171,7 +171,7 @@ def _fetch(session: CitationSession, keys: list[str], report: CitationReport) ->
             if paper.references_cut_short:
                 paper = paper.with_references(client.fetch_references(paper.paper_id))
             papers.append((key, paper))
-        cache.store(papers, unknown)
+        cache.remember(papers, unknown)
         if session.persist:
             cache.save()
         found.update(papers)

@@ -50,7 +50,14 @@ def file_version(path: Path) -> FileVersion | None:
     return info.st_ino, info.st_mtime_ns, info.st_size
 
 
-def write_state(path: Path, version: int, payload: dict[str, Any]) -> None:
-    """Write ``payload`` (with its ``format`` version first) atomically, diff-friendly."""
+def write_state(
+    path: Path, version: int, payload: dict[str, Any], *, compact: bool = False
+) -> None:
+    """Write ``payload`` (with its ``format`` version first) atomically: diff-friendly, one
+    value a line, or ``compact`` (for a large file nobody reads)."""
     document = {"format": version, **payload}
-    write_text_atomic(path, json.dumps(document, ensure_ascii=False, indent=1) + "\n")
+    if compact:
+        text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    else:
+        text = json.dumps(document, ensure_ascii=False, indent=1)
+    write_text_atomic(path, text + "\n")
