@@ -11,7 +11,7 @@ from rich.table import Table
 
 from kbtool.cli.app import CliContext, main
 from kbtool.cli.options import dry_run, echo_json, output_format, plural, progress, warn
-from kbtool.watch.inbox import InboxEntry
+from kbtool.watch.inbox import InboxEntry, entry_values
 from kbtool.watch.run import WatchOptions, WatchReport, run_watch
 
 
@@ -105,22 +105,9 @@ def _plain_line(text: str) -> str:
 
 
 def _entry_json(entry: InboxEntry) -> dict[str, object]:
-    return {
-        "id": entry.id,
-        "version": entry.version,
-        "title": entry.title,
-        "authors": list(entry.authors),
-        "category": entry.category,
-        "categories": list(entry.categories),
-        "published": entry.published,
-        "first_seen": entry.first_seen,
-        "score": entry.score,
-        "keywords": list(entry.keywords),
-        "title_keywords": list(entry.title_keywords),
-        "comment": entry.comment,
-        "abstract": entry.abstract,
-        "url": entry.abs_url,
-    }
+    values = entry_values(entry)
+    del values["summary"]
+    return {**values, "url": entry.abs_url}
 
 
 def _json(report: WatchReport) -> dict[str, object]:

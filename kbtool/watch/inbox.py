@@ -140,26 +140,31 @@ def file_order(entries: Iterable[InboxEntry]) -> list[InboxEntry]:
     return sorted(by_id, key=lambda e: e.first_seen, reverse=True)
 
 
+def entry_values(entry: InboxEntry) -> dict[str, Any]:
+    """An entry's fields as ``inbox.yml`` names them, in :data:`FIELD_ORDER`."""
+    return {
+        "id": entry.id,
+        "version": entry.version,
+        "title": entry.title,
+        "authors": list(entry.authors),
+        "category": entry.category,
+        "categories": list(entry.categories),
+        "published": entry.published,
+        "first_seen": entry.first_seen,
+        "score": entry.score,
+        "keywords": list(entry.keywords),
+        "title_keywords": list(entry.title_keywords),
+        "comment": entry.comment,
+        "summary": entry.summary,
+        "abstract": entry.abstract,
+    }
+
+
 def render_inbox(entries: Iterable[InboxEntry]) -> str:
     """The text of ``inbox.yml`` for ``entries``; :func:`parse_inbox` reads it back equal."""
     papers = []
     for entry in file_order(entries):
-        values: dict[str, Any] = {
-            "id": entry.id,
-            "version": entry.version,
-            "title": entry.title,
-            "authors": list(entry.authors),
-            "category": entry.category,
-            "categories": list(entry.categories),
-            "published": entry.published,
-            "first_seen": entry.first_seen,
-            "score": entry.score,
-            "keywords": list(entry.keywords),
-            "title_keywords": list(entry.title_keywords),
-            "comment": entry.comment,
-            "summary": entry.summary,
-            "abstract": entry.abstract,
-        }
+        values = entry_values(entry)
         papers.append({k: values[k] for k in FIELD_ORDER if values[k] is not None})
     # One line per value: a changed abstract is a one-line diff.
     body = dump_yaml({"papers": papers}, width=1_000_000)
