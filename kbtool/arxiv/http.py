@@ -26,13 +26,15 @@ import functools
 import os
 import socket
 import ssl
-from collections.abc import Coroutine, Iterator
+from collections.abc import Coroutine
 from typing import Any, TypeVar
 from urllib.parse import urljoin
 
 import httpx
 import requests
 from requests.structures import CaseInsensitiveDict
+
+from kbtool.util.causes import causes
 
 #: Redirects followed within one exchange (arXiv's API needs none; http→https needs one).
 MAX_REDIRECTS = 5
@@ -169,19 +171,10 @@ def _as_requests_response(
     return response
 
 
-def _causes(err: BaseException) -> Iterator[BaseException]:
-    seen: set[int] = set()
-    current: BaseException | None = err
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        yield current
-        current = current.__cause__ or current.__context__
-
-
 def _connect_failure(err: httpx.ConnectError, url: str) -> requests.ConnectionError:
     """A connection that could not be made, as precisely as its causes tell."""
     host = httpx.URL(url).host if url else "the host"
-    for cause in _causes(err):
+    for cause in causes(err):
         if isinstance(cause, socket.gaierror):
             return Unreachable(f"the name {host} does not resolve")
         if isinstance(cause, OSError) and cause.errno in _UNREACHABLE_ERRNOS:

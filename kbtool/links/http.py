@@ -38,6 +38,7 @@ from kbtool import __version__
 from kbtool.links.addresses import IPAddress, redirect_refusal, resolve
 from kbtool.links.settings import LinkSettings
 from kbtool.links.status import REDIRECTS, Failure, FetchOutcome, Hop
+from kbtool.util.causes import causes
 from kbtool.util.retry import Backoff, parse_retry_after
 from kbtool.util.urls import split_url
 
@@ -58,25 +59,16 @@ class _Response:
     retry_after: float | None
 
 
-def _exception_chain(err: BaseException) -> Iterable[BaseException]:
-    seen: set[int] = set()
-    current: BaseException | None = err
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        yield current
-        current = current.__cause__ or current.__context__
-
-
 def transport_failure(err: BaseException) -> Failure:
     """The kind of a network failure, from the exception and what caused it."""
-    for cause in _exception_chain(err):
+    for cause in causes(err):
         if isinstance(cause, ssl.SSLError | ssl.CertificateError):
             return Failure.TLS
         if isinstance(cause, socket.gaierror):
             return Failure.DNS
         if isinstance(cause, ConnectionRefusedError):
             return Failure.REFUSED
-    text = " ".join(str(cause) for cause in _exception_chain(err)).lower()
+    text = " ".join(str(cause) for cause in causes(err)).lower()
     if "certificate" in text or "ssl" in text or "tls" in text:
         return Failure.TLS
     if "name or service not known" in text or "nodename nor servname" in text:
