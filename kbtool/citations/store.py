@@ -47,7 +47,7 @@ from typing import Any
 
 from kbtool.citations.parse import clean_title
 from kbtool.errors import CitationDataError
-from kbtool.util.atomic_write import write_text_atomic
+from kbtool.util.atomic_write import write_text_if_changed
 from kbtool.util.safe_read import read_regular_text
 
 DATA_FORMAT = 1
@@ -262,11 +262,4 @@ def load_citation_data(path: Path, display: str) -> CitationData:
 
 def save_citation_data(path: Path, data: CitationData) -> bool:
     """Write the data atomically, only if its text changes; True when it was written."""
-    text = render_citation_data(data)
-    try:
-        if read_regular_text(path) == text:
-            return False
-    except (OSError, UnicodeDecodeError):
-        pass
-    write_text_atomic(path, text)
-    return True
+    return write_text_if_changed(path, render_citation_data(data))

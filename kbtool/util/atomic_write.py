@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from kbtool.util.safe_read import read_regular_text
+
 TEMP_SUFFIX = ".tmp"
 #: A temporary file whose writer cannot be told gone is stale after this many seconds.
 STALE_AFTER = 3600.0
@@ -89,6 +91,19 @@ def _is_temp_of(path: Path, name: str) -> bool:
 def write_text_atomic(path: Path, text: str, *, exclusive: bool = False) -> None:
     """Write ``text`` as UTF-8 (newlines as given) atomically; see :func:`write_bytes_atomic`."""
     write_bytes_atomic(path, text.encode("utf-8"), exclusive=exclusive)
+
+
+def write_text_if_changed(path: Path, text: str) -> bool:
+    """:func:`write_text_atomic`, only if the file does not hold ``text`` already (a file
+    rewritten unchanged would still look changed to git's and the editor's eyes); True
+    when it was written."""
+    try:
+        if read_regular_text(path) == text:
+            return False
+    except (OSError, UnicodeDecodeError):
+        pass
+    write_text_atomic(path, text)
+    return True
 
 
 def remove_stale_temp_files(directory: Path, *, recursive: bool = False) -> list[Path]:

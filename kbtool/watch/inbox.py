@@ -32,7 +32,7 @@ from kbtool.config import Layout, lock_file, mapping_key_lines, read_yaml_mappin
 from kbtool.core.arxiv_id import ArxivId, parse_arxiv_id
 from kbtool.core.note import Note
 from kbtool.errors import ArxivIdError, InboxFormatError
-from kbtool.util.atomic_write import write_text_atomic
+from kbtool.util.atomic_write import write_text_if_changed
 from kbtool.util.locks import file_lock
 from kbtool.util.safe_read import read_regular_text
 from kbtool.util.yaml_dump import dump_yaml
@@ -303,15 +303,7 @@ def load_inbox(layout: Layout) -> list[InboxEntry]:
 
 def save_inbox(layout: Layout, entries: Iterable[InboxEntry]) -> bool:
     """Write the inbox atomically, only if its text changes; True when it was written."""
-    text = render_inbox(entries)
-    path = layout.inbox_file
-    try:
-        if read_regular_text(path) == text:
-            return False
-    except (OSError, UnicodeDecodeError):
-        pass
-    write_text_atomic(path, text)
-    return True
+    return write_text_if_changed(layout.inbox_file, render_inbox(entries))
 
 
 # --- papers with notes ------------------------------------------------------------------------
