@@ -30,13 +30,9 @@ import shutil
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from datetime import date, timedelta
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -46,6 +42,7 @@ from kbtool.config import Layout, load_settings
 from kbtool.scaffold import init_knowledge_base
 from kbtool.site.build import build_site
 from kbtool.util.clock import ManualClock
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, serve_directory
 from tests.support.citation_kb import write_citation_kb
 from tests.support.s2_server import (
     FakeSemanticScholar,
@@ -54,8 +51,6 @@ from tests.support.s2_server import (
     reference_json,
 )
 
-CHROMIUM = os.environ.get("KBTOOL_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 BATCH = 500
 
 
@@ -145,19 +140,6 @@ def bench_requests() -> None:
 # --- 2. the map in a browser --------------------------------------------------------------------
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-class _Server(ThreadingHTTPServer):
-    """A static server that says nothing when a browser drops a request it no longer needs."""
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        if not isinstance(sys.exc_info()[1], ConnectionError):  # a broken pipe, a reset
-            super().handle_error(request, client_address)
-
-
 HOVER_PROBE = """
 (canvas) => {
   window.__hover = [];
@@ -188,9 +170,6 @@ def bench_map(papers: int, citations: int, runs: int, keep: Path | None) -> None
     started = time.perf_counter()
     site = build_site(Layout(root), strict=True)
     build_s = time.perf_counter() - started
-    server = _Server(("127.0.0.1", 0), partial(_Quiet, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_port}/"
     draw_ms: list[float] = []
     dcl_ms: list[float] = []
     baseline_ms: list[float] = []
@@ -198,7 +177,7 @@ def bench_map(papers: int, citations: int, runs: int, keep: Path | None) -> None
     hover_paint: list[float] = []
     fetched: dict[str, int] = {}
     drawn = ""
-    with sync_playwright() as playwright:
+    with serve_directory(site) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for run in range(runs):
             context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -270,7 +249,6 @@ def bench_map(papers: int, citations: int, runs: int, keep: Path | None) -> None
             )
             context.close()
         browser.close()
-    server.shutdown()
 
     total = sum(fetched.values())
     print(f"## The map at {papers:,} papers and {citations:,} citations (headless Chromium)\n")

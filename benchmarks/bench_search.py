@@ -50,6 +50,7 @@ from kbtool.search import build_search_index
 from kbtool.site.catalog import build_catalog
 from kbtool.site.paths import SitePaths
 from kbtool.site.search import search_documents
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.support.search_eval import (
     KbtoolSearch,
     MaterialSearch,
@@ -60,8 +61,6 @@ from tests.support.search_eval import (
     table,
 )
 
-CHROMIUM = os.environ.get("KBTOOL_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 # Material's search as mkdocs.yml configured it before kbtool had its own.
 MATERIAL_SEARCH = """\
   - search:

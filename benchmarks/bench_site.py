@@ -50,31 +50,22 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-import threading
 import time
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from serve_loop import ServeLoop
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from kbtool.config import Layout
 from kbtool.core.knowledge_base import load_knowledge_base
 from kbtool.scaffold import init_knowledge_base, render_template
 from kbtool.site.paths import SitePaths
 from kbtool.site.render import SiteOptions, render_site
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, serve_directory
 
-CHROMIUM = os.environ.get("KBTOOL_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 # Queries timed to the first result: an English word most synthetic notes hold, and a
 # Chinese word half of them hold (found only when the separator splits on \u200b, which
 # Material's default does not: the plain build finds nothing for it).
@@ -346,11 +337,6 @@ def run_build(root: Path, site_dir: Path, profile: Path | None = None) -> BuildR
     return BuildResult(seconds, peak, _size(site_dir), _size(site_dir / "search"), workers)
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 def first_search_result_ms(site_dir: Path, query: str, timeout_s: float = 120) -> float | None:
     """Milliseconds from starting to load the home page to the first search result shown.
 
@@ -359,29 +345,23 @@ def first_search_result_ms(site_dir: Path, query: str, timeout_s: float = 120) -
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(site_dir)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page()
-            start = time.perf_counter()
-            page.goto(f"http://127.0.0.1:{server.server_port}/", wait_until="domcontentloaded")
-            box = page.locator("input.md-search__input")
-            box.click()
-            box.fill(query)
-            box.press("End")  # Material searches on keyup
-            try:
-                page.locator(".md-search-result__item").first.wait_for(timeout=timeout_s * 1000)
-            except PlaywrightTimeout:
-                return None
-            finally:
-                elapsed = (time.perf_counter() - start) * 1000
-                browser.close()
-            return elapsed
-    finally:
-        server.shutdown()
+    with serve_directory(site_dir) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        start = time.perf_counter()
+        page.goto(url, wait_until="domcontentloaded")
+        box = page.locator("input.md-search__input")
+        box.click()
+        box.fill(query)
+        box.press("End")  # Material searches on keyup
+        try:
+            page.locator(".md-search-result__item").first.wait_for(timeout=timeout_s * 1000)
+        except PlaywrightTimeout:
+            return None
+        finally:
+            elapsed = (time.perf_counter() - start) * 1000
+            browser.close()
+        return elapsed
 
 
 def _mb(n: int) -> str:
