@@ -12,11 +12,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from kbtool.config import Layout
 from kbtool.site.build import build_site
-from tests.support.browser import serve_directory, watched_page
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, serve_directory, watched_page
 from tests.support.citation_kb import write_citation_kb
 from tests.support.site import XSS_TITLE, copy_fixture
 
@@ -33,6 +33,16 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = copy_fixture(tmp_path_factory.mktemp("map") / "kb", citations=True)
     with serve_directory(build_site(Layout(root), strict=True)) as url:
         yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} not found: run scripts/ensure-chromium (browser tests never skip)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
 
 
 def open_map(page: Page, url: str) -> None:
