@@ -37,6 +37,8 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """Chromium for this module only: Playwright's sync API keeps an event loop running while
+    it is open, and the `links` tests that run later call asyncio.run()."""
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} not found: run scripts/ensure-chromium (browser tests never skip)")
     with sync_playwright() as playwright:
